@@ -1,9 +1,9 @@
 """verzuimdsl: Dutch school-absence protocols as source code.
 
-    >>> import verzuimdsl
-    >>> protocol = verzuimdsl.load("protocols/parkstad.vz")
-    >>> verzuimdsl.check_source('protocol x "X" { }')
-    []
+>>> import verzuimdsl
+>>> protocol = verzuimdsl.load("protocols/parkstad.vz")
+>>> verzuimdsl.check_source('protocol x "X" { }')
+[]
 """
 
 from .check import CheckResult, check_file, check_source, load

@@ -8,7 +8,6 @@ text and to the seed document (`source`, from `bron`).
 from __future__ import annotations
 
 import enum
-from typing import Union
 
 import attrs
 
@@ -142,7 +141,7 @@ class EventTrigger:
     span: Span = NO_SPAN
 
 
-Trigger = Union[ThresholdTrigger, RunTrigger, EventTrigger]
+Trigger = ThresholdTrigger | RunTrigger | EventTrigger
 
 
 # ---------------------------------------------------------------------- conditions
@@ -157,7 +156,9 @@ class AgeCondition:
 
 @node
 class StatusCondition:
-    statuses: tuple[str, ...]  # leerplichtig, kwalificatieplichtig, achttien_plus, niet_leerplichtig
+    statuses: tuple[
+        str, ...
+    ]  # leerplichtig, kwalificatieplichtig, achttien_plus, niet_leerplichtig
     span: Span = NO_SPAN
 
 
@@ -195,15 +196,15 @@ class TextCondition:
     span: Span = NO_SPAN
 
 
-Condition = Union[
-    AgeCondition,
-    StatusCondition,
-    SchoolTypeCondition,
-    AfterCondition,
-    OutcomeCondition,
-    FirstTimeCondition,
-    TextCondition,
-]
+Condition = (
+    AgeCondition
+    | StatusCondition
+    | SchoolTypeCondition
+    | AfterCondition
+    | OutcomeCondition
+    | FirstTimeCondition
+    | TextCondition
+)
 
 
 # ---------------------------------------------------------------------- actions
@@ -508,6 +509,7 @@ class Header:
     title: str
     publisher: str | None = None
     school_year: str | None = None
+    school_year_span: Span = NO_SPAN
     school_types: tuple[str, ...] = ()
     version: str | None = None
     region: str | None = None
@@ -520,20 +522,20 @@ class Header:
     module: str = ""
 
 
-Declaration = Union[
-    Actor,
-    Kind,
-    DuoCategory,
-    EventType,
-    ReportingDesk,
-    Meeting,
-    Flow,
-    Ladder,
-    Route,
-    Rule,
-    Classification,
-]
-Item = Union[Header, Declaration, Heading, Prose, Show]
+Declaration = (
+    Actor
+    | Kind
+    | DuoCategory
+    | EventType
+    | ReportingDesk
+    | Meeting
+    | Flow
+    | Ladder
+    | Route
+    | Rule
+    | Classification
+)
+Item = Header | Declaration | Heading | Prose | Show
 
 
 @node

@@ -20,6 +20,44 @@ from .units import WORDS, Unit
 
 Tagged = tuple[str, Any, Span]
 
+# the keyword an author wrote for each single-valued item, for VZ034
+_KEYWORDS = {
+    "kind": "soort",
+    "card": "kaart",
+    "repeat": "daarna",
+    "source": "bron",
+    "text": "tekst",
+    "deadline": "binnen",
+    "duo": "duo",
+    "recipients": "aan",
+    "copies": "cc",
+    "document": "document",
+    "meeting": "overleg",
+    "step": "stap",
+    "parent": "onder",
+    "contact": "contact",
+    "colour": "kleur",
+    "group": "groep",
+    "publisher": "uitgever",
+    "school_year": "schooljaar",
+    "version": "versie",
+    "region": "regio",
+    "ladder": "ladder",
+    "actor": "door",
+    "chair": "voorzitter",
+    "frequency": "frequentie",
+    "frequency_text": "frequentie",
+    "fallback": "overig",
+    "size": "van",
+    "near_holiday": "rond vakantie",
+    "without_enrolment": "zonder inschrijving",
+    "new_count": "nieuwe teltermijn",
+    "rate_limit": "hooguit",
+    "contiguous": "aansluitend",
+    "once": "eenmalig",
+    "open_ended": "zonder einddatum",
+}
+
 
 def _unquote(s: str) -> str:
     return s[1:-1]
@@ -84,17 +122,16 @@ class _Lower(Transformer):  # type: ignore[type-arg]
     def hd(self, meta: Any) -> tuple[str, ...]:
         return self.headings.at(0 if getattr(meta, "empty", False) else meta.start_pos)
 
-    def _collect(
-        self, items: list[Tagged], single: tuple[str, ...], owner: str
-    ) -> dict[str, Any]:
+    def _collect(self, items: list[Tagged], single: tuple[str, ...], owner: str) -> dict[str, Any]:
         """Group tagged items; single-valued items may appear once."""
         out: dict[str, Any] = {}
         seen: dict[str, Span] = {}
         for tag, value, span in items:
             if tag in single:
                 if tag in seen:
+                    keyword = _KEYWORDS.get(tag, tag)
                     self.diagnostics.append(
-                        Diagnostic("VZ034", span, {"item": tag, "line": seen[tag].line})
+                        Diagnostic("VZ034", span, {"item": keyword, "line": seen[tag].line})
                     )
                     continue
                 seen[tag] = span
@@ -129,9 +166,7 @@ class _Lower(Transformer):  # type: ignore[type-arg]
 
     def at_least(self, meta: Any, children: list[Token]) -> ir.Bound:
         tok = children[0]
-        return ir.Bound(
-            value=_number(tok), ordinal=tok.type == "ORDINAL", span=self.sp(meta)
-        )
+        return ir.Bound(value=_number(tok), ordinal=tok.type == "ORDINAL", span=self.sp(meta))
 
     def more_than(self, meta: Any, children: list[Token]) -> ir.Bound:
         return ir.Bound(value=_number(children[0]), strict=True, span=self.sp(meta))
@@ -374,6 +409,7 @@ class _Lower(Transformer):  # type: ignore[type-arg]
         d = self._collect(
             items, ("publisher", "school_year", "version", "region", "source"), "protocol"
         )
+        year_span = next((sp for tag, _, sp in items if tag == "school_year"), self.sp(meta))
         school_types: list[Token] = [t for group in d.get("school_types", []) for t in group]
         uses = tuple(r for group in d.get("uses", []) for r in group)
         return ir.Header(
@@ -381,6 +417,7 @@ class _Lower(Transformer):  # type: ignore[type-arg]
             title=_unquote(title),
             publisher=d.get("publisher"),
             school_year=d.get("school_year"),
+            school_year_span=year_span,
             school_types=tuple(str(t) for t in school_types),
             version=d.get("version"),
             region=str(d["region"]) if "region" in d else None,
@@ -399,7 +436,11 @@ class _Lower(Transformer):  # type: ignore[type-arg]
         return self.tsp(ident)
 
     def role(self, meta: Any, c: list[Any]) -> Tagged:
-        return ("role", ir.Role(id=str(c[0]), name=_unquote(c[1]), span=self.tsp(c[0])), self.sp(meta))
+        return (
+            "role",
+            ir.Role(id=str(c[0]), name=_unquote(c[1]), span=self.tsp(c[0])),
+            self.sp(meta),
+        )
 
     def actor_decl(self, meta: Any, children: list[Any]) -> ir.Actor:
         ident, name, overrides, *items = children
@@ -569,7 +610,11 @@ class _Lower(Transformer):  # type: ignore[type-arg]
         )
 
     def phase(self, meta: Any, c: list[Any]) -> Tagged:
-        return ("phase", ir.Phase(id=str(c[0]), title=_unquote(c[1]), span=self.tsp(c[0])), self.sp(meta))
+        return (
+            "phase",
+            ir.Phase(id=str(c[0]), title=_unquote(c[1]), span=self.tsp(c[0])),
+            self.sp(meta),
+        )
 
     def route_ladder(self, meta: Any, c: list[Any]) -> Tagged:
         return ("ladder", ir.Ref(parts=(str(c[0]),), span=self.tsp(c[0])), self.sp(meta))

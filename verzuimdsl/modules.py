@@ -93,7 +93,7 @@ def load_modules(main: SourceFile, root: Path, main_name: str) -> ModuleSet:
         for ref in module.header.uses:
             name = str(ref)
             if name in stack:
-                cycle = " -> ".join([*stack[stack.index(name):], name])
+                cycle = " -> ".join([*stack[stack.index(name) :], name])
                 result.diagnostics.append(Diagnostic("VZ013", ref.span, {"cycle": cycle}))
                 continue
             if name in done:
@@ -134,7 +134,9 @@ def load_modules(main: SourceFile, root: Path, main_name: str) -> ModuleSet:
 
     main_module, diags = parse_module(main, main_name)
     result.diagnostics.extend(diags)
-    if main_module.header is None and main.text.strip():
+    if main_module.header is None and not any(
+        d.code in ("VZ001", "VZ002", "VZ003", "VZ004") for d in diags
+    ):
         result.diagnostics.append(
             Diagnostic(
                 "VZ006",

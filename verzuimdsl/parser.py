@@ -34,7 +34,7 @@ TOP_LEVEL_KEYWORDS = (
     "meldpunt",
     "toon",
 )
-_CHUNK_START = re.compile(r"^(?:(?:%s)\b|#|\"\"\")" % "|".join(TOP_LEVEL_KEYWORDS))
+_CHUNK_START = re.compile(r"^(?:(?:" + "|".join(TOP_LEVEL_KEYWORDS) + r")\b|#|\"\"\")")
 
 _TERMINAL_NAMES_NL = {
     "IDENT": "een naam (kleine letters, cijfers en _)",
@@ -92,9 +92,19 @@ def describe_terminal(name: str, lang: str) -> str:
 
 
 def describe_expected(names: set[str] | frozenset[str], lang: str) -> str:
-    shown = sorted({describe_terminal(n, lang) for n in names})
+    from .units import WORDS
+
+    units = {n for n in names if _literal(n) in WORDS}
+    shown = sorted({describe_terminal(n, lang) for n in names if n not in units})
+    if units:
+        shown.insert(
+            0,
+            "een eenheid zoals `werkdagen` of `schoolweken`"
+            if lang != "en"
+            else "a unit such as `werkdagen` or `schoolweken`",
+        )
     keywords = [s for s in shown if s.startswith("`")]
-    others = [s for s in shown if not s.startswith("`")]
+    others = [s for s in shown if not s.startswith("`")]  # descriptions first, then keywords
     items = others + keywords
     if len(items) > 8:
         more = len(items) - 8
@@ -174,7 +184,9 @@ def _to_diagnostic(err: UnexpectedInput, source: SourceFile) -> Diagnostic:
         source.span(max(0, end - 1), end),
         {
             "expected": describe_expected(expected_names, "nl") if expected_names else "meer tekst",
-            "expected_en": describe_expected(expected_names, "en") if expected_names else "more text",
+            "expected_en": describe_expected(expected_names, "en")
+            if expected_names
+            else "more text",
         },
     )
 
@@ -198,6 +210,7 @@ def _chunks(text: str) -> list[tuple[int, int]]:
 
 def _masked(text: str, start: int, end: int) -> str:
     """The text with everything outside [start, end) blanked, newlines kept, so positions hold."""
+
     def blank(s: str) -> str:
         return re.sub(r"[^\n]", " ", s)
 

@@ -125,6 +125,23 @@ def unknown(ns: str, name: str, span: Span, candidates: Iterable[str]) -> Diagno
 
 
 class _Resolver:
+    def unknown(self, ns: str, name: str, span: Span, candidates: Iterable[str]) -> Diagnostic:
+        """VZ016 when the name exists as another kind of declaration, else VZ010."""
+        for other_ns, table in sorted(self.tables.items()):
+            if other_ns != ns and name in table and ns in _NS_NL:
+                return Diagnostic(
+                    "VZ016",
+                    span,
+                    {
+                        "name": name,
+                        "actual": _NS_NL[other_ns],
+                        "actual_en": _NS_EN[other_ns],
+                        "what": _NS_NL[ns],
+                        "what_en": _NS_EN[ns],
+                    },
+                )
+        return unknown(ns, name, span, candidates)
+
     def __init__(self, modules: ModuleSet) -> None:
         self.modules = modules
         self.diagnostics: list[Diagnostic] = []
@@ -148,8 +165,12 @@ class _Resolver:
         target: ir.Ref | None = getattr(item, "overrides", None)
         if target is not None:
             name = target.last
-            if len(target.parts) > 1 and target.head not in self.module_names and not any(
-                m.endswith("." + target.head) or m == target.head for m in self.module_names
+            if (
+                len(target.parts) > 1
+                and target.head not in self.module_names
+                and not any(
+                    m.endswith("." + target.head) or m == target.head for m in self.module_names
+                )
             ):
                 self.diagnostics.append(unknown_module_ref(target, self.module_names))
                 return
@@ -218,7 +239,7 @@ class _Resolver:
         resolved = self._alias(name)
         found = table.get(resolved)
         if found is None:
-            self.diagnostics.append(unknown(ns, name, ref.span, table))
+            self.diagnostics.append(self.unknown(ns, name, ref.span, table))
         return found
 
     def _alias(self, name: str) -> str:
@@ -238,19 +259,19 @@ class _Resolver:
             if allow_desk:
                 candidates += list(self.tables["desk"])
             self.diagnostics.append(
-                unknown("recipient" if allow_desk else "actor", ref.head, ref.span, candidates)
+                self.unknown("recipient" if allow_desk else "actor", ref.head, ref.span, candidates)
             )
             return
         if len(ref.parts) > 2:
-            self.diagnostics.append(unknown("role", ".".join(ref.parts[1:]), ref.span, []))
+            self.diagnostics.append(self.unknown("role", ".".join(ref.parts[1:]), ref.span, []))
         elif len(ref.parts) == 2:
             roles = [r.id for r in actor.roles]
             if ref.parts[1] not in roles:
-                self.diagnostics.append(unknown("role", ref.parts[1], ref.span, roles))
+                self.diagnostics.append(self.unknown("role", ref.parts[1], ref.span, roles))
 
     def check_choice(self, ns: str, value: str, span: Span, allowed: Sequence[str]) -> None:
         if value not in allowed:
-            self.diagnostics.append(unknown(ns, value, span, allowed))
+            self.diagnostics.append(self.unknown(ns, value, span, allowed))
 
     # ------------------------------------------------------------------ checks
     def check_all(self) -> None:
@@ -276,7 +297,11 @@ class _Resolver:
                     Diagnostic(
                         "VZ011",
                         role.span,
-                        {"name": role.id, "what": "rol van deze actor", "what_en": "role of this actor"},
+                        {
+                            "name": role.id,
+                            "what": "rol van deze actor",
+                            "what_en": "role of this actor",
+                        },
                         help=False,
                     )
                 )
@@ -307,7 +332,11 @@ class _Resolver:
                     Diagnostic(
                         "VZ011",
                         step.span,
-                        {"name": step.id, "what": "stap van deze ladder", "what_en": "step of this ladder"},
+                        {
+                            "name": step.id,
+                            "what": "stap van deze ladder",
+                            "what_en": "step of this ladder",
+                        },
                         help=False,
                     )
                 )
@@ -333,7 +362,11 @@ class _Resolver:
                     Diagnostic(
                         "VZ011",
                         a.span,
-                        {"name": a.label, "what": "actie in deze regel", "what_en": "action in this rule"},
+                        {
+                            "name": a.label,
+                            "what": "actie in deze regel",
+                            "what_en": "action in this rule",
+                        },
                         help=False,
                     )
                 )
@@ -357,10 +390,10 @@ class _Resolver:
                 self.check_condition(c, labels)
             for name in e.replaces:
                 if name not in labels:
-                    self.diagnostics.append(unknown("label", name, e.span, labels))
+                    self.diagnostics.append(self.unknown("label", name, e.span, labels))
         for d in r.discretions:
             if d.action is not None and d.action not in labels:
-                self.diagnostics.append(unknown("label", d.action, d.span, labels))
+                self.diagnostics.append(self.unknown("label", d.action, d.span, labels))
 
     def check_classification(self, c: ir.Classification) -> None:
         self.lookup("kind", c.kind)
@@ -379,20 +412,24 @@ class _Resolver:
             suggestion = difflib.get_close_matches(s.what, SHOW_PARTS, n=1)
             self.diagnostics.append(
                 Diagnostic(
-                    "VZ035", s.span, {"name": s.what, "suggestion": suggestion[0] if suggestion else ""}
+                    "VZ035",
+                    s.span,
+                    {"name": s.what, "suggestion": suggestion[0] if suggestion else ""},
                 )
             )
         elif s.what == "stroomschema" and s.arg is not None:
             if s.arg not in self.tables["flow"] and s.arg not in self.tables["kind"]:
                 self.diagnostics.append(
-                    unknown("flow", s.arg, s.span, list(self.tables["flow"]) + list(self.tables["kind"]))
+                    self.unknown(
+                        "flow", s.arg, s.span, list(self.tables["flow"]) + list(self.tables["kind"])
+                    )
                 )
 
     def check_trigger(self, t: ir.Trigger) -> None:
         f = t.filter
         names = list(BUILTIN_FILTERS) + list(self.tables["event"])
         if f.name not in BUILTIN_FILTERS and f.name not in self.tables["event"]:
-            self.diagnostics.append(unknown("filter", f.name, f.span, names))
+            self.diagnostics.append(self.unknown("filter", f.name, f.span, names))
         if f.with_actor is not None:
             self.actor_ref(f.with_actor)
 
@@ -422,7 +459,7 @@ class _Resolver:
                 return
             candidates = list(self.tables["rule"]) + list(labels)
             candidates += [s.id for lad in self.tables["ladder"].values() for s in lad.steps]
-            self.diagnostics.append(unknown("reference", str(ref), ref.span, candidates))
+            self.diagnostics.append(self.unknown("reference", str(ref), ref.span, candidates))
 
     def check_action(self, a: ir.Action, labels: Sequence[str]) -> None:
         self.actor_ref(a.actor)
@@ -431,8 +468,10 @@ class _Resolver:
         self.lookup("duo", a.duo)
         self.lookup("meeting", a.meeting)
         if a.step is not None and not self._step_exists(a.step):
-            steps = [f"{lad.id}.{s.id}" for lad in self.tables["ladder"].values() for s in lad.steps]
-            self.diagnostics.append(unknown("step", str(a.step), a.step.span, steps))
+            steps = [
+                f"{lad.id}.{s.id}" for lad in self.tables["ladder"].values() for s in lad.steps
+            ]
+            self.diagnostics.append(self.unknown("step", str(a.step), a.step.span, steps))
         for c in a.conditions:
             self.check_condition(c, labels)
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from . import ir
 from .diagnostics import Diagnostic
 from .protocol import Protocol
+from .resolve import BUILTIN_FILTERS
 from .units import (
     DEADLINE_UNITS,
     MAX_SCHOOL_DAYS,
@@ -26,7 +27,15 @@ from .units import (
 # which units each built-in measure can be counted in
 _DAY_FILTERS = {"ongeoorloofd", "geoorloofd", "afwezig", "ziek", "luxe", "geschorst"}
 _HOUR_FILTERS = {"ongeoorloofd", "geoorloofd", "afwezig", "luxe"}
-_EVENT_ONLY = {"te_laat", "no_show", "ingeschreven", "uitgeschreven", "vrijstelling", "verlof", "uitkomst"}
+_EVENT_ONLY = {
+    "te_laat",
+    "no_show",
+    "ingeschreven",
+    "uitgeschreven",
+    "vrijstelling",
+    "verlof",
+    "uitkomst",
+}
 _MAX_LESSON_HOURS_PER_DAY = 8
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
 
@@ -71,8 +80,10 @@ class _Checker:
         name = t.filter.name
         if name in self.event_types:
             allowed = [Unit.COUNT]
-        else:
+        elif name in BUILTIN_FILTERS:
             allowed = _allowed_units(name)
+        else:
+            return True  # an unknown measure is reported by name resolution
         if unit not in allowed:
             if unit.dimension is Dimension.PERIOD:
                 reason = "een periode telt alleen aaneengesloten"
@@ -124,13 +135,20 @@ class _Checker:
         if t.unit is Unit.PERCENT:
             if t.bound.value > 100:
                 self.report(
-                    "VZ026", t.bound.span, what="percentage", what_en="percentage",
+                    "VZ026",
+                    t.bound.span,
+                    what="percentage",
+                    what_en="percentage",
                     value=format_number(t.bound.value),
-                    hint="een percentage ligt tussen 0 en 100", hint_en="a percentage lies between 0 and 100",
+                    hint="een percentage ligt tussen 0 en 100",
+                    hint_en="a percentage lies between 0 and 100",
                 )
             if t.window is None:
                 self.report(
-                    "VZ026", t.span, what="percentage", what_en="percentage",
+                    "VZ026",
+                    t.span,
+                    what="percentage",
+                    what_en="percentage",
                     value="zonder teltermijn",
                     hint="zeg over welke periode: `binnen 4 schoolweken`",
                     hint_en="say over which period: `binnen 4 schoolweken`",
@@ -168,14 +186,18 @@ class _Checker:
                 if w.kind is ir.WindowKind.SLIDING
                 else f"één {w.unit.label(1)}"
             )
-            self.report("VZ024", t.span, threshold=t.unit.with_number(value), window=window)
+            threshold = ("meer dan " if t.bound.strict else "") + t.unit.with_number(value)
+            self.report("VZ024", t.span, threshold=threshold, window=window)
 
     def check_run(self, t: ir.RunTrigger) -> None:
         self.positive(t.bound.value, t.bound.span, "de drempel", "the threshold")
         self.whole(t.bound.value, t.bound.span, "de drempel", "the threshold")
         if t.unit not in RUN_UNITS:
             self.report(
-                "VZ020", t.span, unit=t.unit.label(2), filter=t.filter.name,
+                "VZ020",
+                t.span,
+                unit=t.unit.label(2),
+                filter=t.filter.name,
                 reason="een aaneengesloten periode telt in dagen, weken of maanden",
                 reason_en="an unbroken run counts in days, weeks or months",
                 allowed=_unit_list(RUN_UNITS),
@@ -183,7 +205,10 @@ class _Checker:
             return
         if t.filter.name not in _DAY_FILTERS and t.filter.name not in self.event_types:
             self.report(
-                "VZ020", t.span, unit=t.unit.label(2), filter=t.filter.name,
+                "VZ020",
+                t.span,
+                unit=t.unit.label(2),
+                filter=t.filter.name,
                 reason="alleen afwezigheid kan aaneengesloten zijn",
                 reason_en="only absence can be unbroken",
                 allowed="`ongeoorloofd`, `geoorloofd`, `afwezig`, `ziek`, `luxe` of `geschorst`",
@@ -191,7 +216,10 @@ class _Checker:
         if t.upper is not None:
             if t.upper.unit not in RUN_UNITS:
                 self.report(
-                    "VZ027", t.upper.span, left=t.unit.label(2), right=t.upper.unit.label(2),
+                    "VZ027",
+                    t.upper.span,
+                    left=t.unit.label(2),
+                    right=t.upper.unit.label(2),
                     hint="de bovengrens is een periode in dagen, weken of maanden",
                     hint_en="the upper bound is a period in days, weeks or months",
                 )
@@ -202,7 +230,10 @@ class _Checker:
             upper = t.upper.value * APPROX_CALENDAR_DAYS[t.upper.unit]
             if upper <= lower:
                 self.report(
-                    "VZ025", t.upper.span, upper=str(t.upper), lower=t.unit.with_number(t.bound.value)
+                    "VZ025",
+                    t.upper.span,
+                    upper=str(t.upper),
+                    lower=t.unit.with_number(t.bound.value),
                 )
 
     def check_event(self, t: ir.EventTrigger) -> None:
@@ -211,13 +242,19 @@ class _Checker:
             assert t.size_unit is not None
             if name not in _DAY_FILTERS and name not in self.event_types:
                 self.report(
-                    "VZ036", t.span, qualifier="van ...", filter=name,
+                    "VZ036",
+                    t.span,
+                    qualifier="van ...",
+                    filter=name,
                     hint="alleen afwezigheid, ziekte en schorsing hebben een duur",
                     hint_en="only absence, sickness and suspension have a length",
                 )
             elif t.size_unit not in (Unit.SCHOOL_DAY, Unit.CALENDAR_DAY, Unit.HOUR, Unit.WEEK):
                 self.report(
-                    "VZ020", t.span, unit=t.size_unit.label(2), filter=name,
+                    "VZ020",
+                    t.span,
+                    unit=t.size_unit.label(2),
+                    filter=name,
                     reason="de duur van één gebeurtenis telt in schooldagen, dagen of uren",
                     reason_en="the length of one event counts in school days, days or hours",
                     allowed="schooldagen, dagen of uren",
@@ -225,13 +262,19 @@ class _Checker:
             self.positive(t.size.value, t.size.span, "de duur", "the length")
         if t.near_holiday and name not in {"ziek", "ongeoorloofd", "afwezig", "luxe"}:
             self.report(
-                "VZ036", t.span, qualifier="rond vakantie", filter=name,
+                "VZ036",
+                t.span,
+                qualifier="rond vakantie",
+                filter=name,
                 hint="`rond vakantie` past bij ziek, ongeoorloofd, afwezig of luxe",
                 hint_en="`rond vakantie` fits ziek, ongeoorloofd, afwezig or luxe",
             )
         if t.without_enrolment and name != "uitgeschreven":
             self.report(
-                "VZ036", t.span, qualifier="zonder inschrijving", filter=name,
+                "VZ036",
+                t.span,
+                qualifier="zonder inschrijving",
+                filter=name,
                 hint="`zonder inschrijving` past alleen bij `uitgeschreven`",
                 hint_en="`zonder inschrijving` only fits `uitgeschreven`",
             )
@@ -242,7 +285,11 @@ class _Checker:
             years = c.minimum if c.minimum is not None else c.below
             if years is not None and not 0 < years < 30:
                 self.report(
-                    "VZ026", c.span, what="leeftijd", what_en="age", value=f"{years} jaar",
+                    "VZ026",
+                    c.span,
+                    what="leeftijd",
+                    what_en="age",
+                    value=f"{years} jaar",
                     hint="een leeftijd ligt tussen 1 en 29 jaar",
                     hint_en="an age lies between 1 and 29 years",
                 )
@@ -261,8 +308,13 @@ class _Checker:
             m = _TIME.match(d.clock)
             if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
                 self.report(
-                    "VZ026", d.span, what="tijd", what_en="time", value=d.clock,
-                    hint="een tijd loopt van 00:00 tot 23:59", hint_en="a time runs from 00:00 to 23:59",
+                    "VZ026",
+                    d.span,
+                    what="tijd",
+                    what_en="time",
+                    value=d.clock,
+                    hint="een tijd loopt van 00:00 tot 23:59",
+                    hint_en="a time runs from 00:00 to 23:59",
                 )
         for c in a.conditions:
             self.check_condition(c)
@@ -330,16 +382,18 @@ class _Checker:
             first, second = (int(x) for x in h.school_year.split("-"))
             if second != first + 1 or not 2000 <= first <= 2100:
                 self.report(
-                    "VZ026", h.span, what="schooljaar", what_en="school year", value=h.school_year,
+                    "VZ026",
+                    h.school_year_span,
+                    what="schooljaar",
+                    what_en="school year",
+                    value=h.school_year,
                     hint=f"een schooljaar loopt van 1 augustus tot 31 juli: {first}-{first + 1}",
                     hint_en=f"a school year runs from 1 August to 31 July: {first}-{first + 1}",
                 )
 
     def check_ladders(self) -> None:
         """An action on a ladder step may not require a later step of the same ladder first."""
-        order = {
-            (lad.id, s.id): n for lad in self.p.ladders for n, s in enumerate(lad.steps)
-        }
+        order = {(lad.id, s.id): n for lad in self.p.ladders for n, s in enumerate(lad.steps)}
         by_step = {s.id: lad.id for lad in self.p.ladders for s in lad.steps}
         for r in self.p.rules:
             for a in r.actions:

@@ -16,9 +16,7 @@ from .options import lang_option, protocol_files, root_option
 
 
 @click.command()
-@click.argument(
-    "files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path)
-)
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option(
     "--format",
     "fmt",
@@ -30,9 +28,7 @@ from .options import lang_option, protocol_files, root_option
 @click.option("--strict", is_flag=True, help="Waarschuwingen tellen ook als problemen.")
 @lang_option
 @root_option
-def check(
-    files: tuple[Path, ...], fmt: str, strict: bool, lang: str, root: Path | None
-) -> None:
+def check(files: tuple[Path, ...], fmt: str, strict: bool, lang: str, root: Path | None) -> None:
     """Controleer protocollen: syntaxis, namen, eenheden en logica.
 
     Een map staat voor alle .vz-bestanden eronder.
@@ -61,5 +57,7 @@ def check(
             click.echo(render_human(ordered, sources, lang))
             click.echo()
         click.echo(summary_line(ordered, lang), err=not ordered and False)
-    failed = has_errors(ordered) or (strict and any(d.severity is Severity.WARNING for d in ordered))
+    failed = has_errors(ordered) or (
+        strict and any(d.severity is Severity.WARNING for d in ordered)
+    )
     sys.exit(EXIT_PROBLEMS if failed else EXIT_OK)
