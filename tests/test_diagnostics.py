@@ -23,8 +23,18 @@ UPDATE = os.environ.get("VZ_UPDATE_GOLDEN") == "1"
 RUNTIME_ONLY = {"VZ005", "VZ015"}
 
 
+PROTOCOLS = Path(__file__).resolve().parents[1] / "protocols"
+
+
+def _check(case: str, name: str):  # type: ignore[no-untyped-def]
+    """Law examples (marked by a LAW file) are checked against the real national base."""
+    if (HERE / case / "LAW").exists():
+        return check_file(Path(name), root=PROTOCOLS, law=True)
+    return check_file(Path(name), root=Path("."))
+
+
 def _render(case: str, lang: str) -> str:
-    result = check_file(Path("bad.vz"), root=Path("."))
+    result = _check(case, "bad.vz")
     return render_human(result.diagnostics, result.sources, lang) + "\n"
 
 
@@ -37,14 +47,14 @@ def test_bad_example_matches_golden(case: str, monkeypatch: pytest.MonkeyPatch) 
         if UPDATE:
             golden.write_text(out, encoding="utf-8")
         assert out == golden.read_text(encoding="utf-8")
-    result = check_file(Path("bad.vz"), root=Path("."))
+    result = _check(case, "bad.vz")
     assert case in {d.code for d in result.diagnostics}
 
 
 @pytest.mark.parametrize("case", CASES)
 def test_good_example_is_clean(case: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(HERE / case)
-    result = check_file(Path("good.vz"), root=Path("."))
+    result = _check(case, "good.vz")
     assert result.diagnostics == (), render_human(result.diagnostics, result.sources)
     assert result.ok
 

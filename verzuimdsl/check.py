@@ -13,7 +13,7 @@ from .diagnostics import Diagnostic, DiagnosticError, has_errors, sort_key
 from .modules import find_root, load_modules, module_name
 from .protocol import Protocol
 from .resolve import resolve
-from .source import SourceFile
+from .source import SourceFile, display_path
 from .typecheck import typecheck
 
 
@@ -28,13 +28,18 @@ class CheckResult:
         return self.protocol is not None and not has_errors(self.diagnostics)
 
 
-def check(source: SourceFile, root: Path, name: str) -> CheckResult:
+def check(source: SourceFile, root: Path, name: str, law: bool = False) -> CheckResult:
+    """Check one protocol; with `law`, also its conformance with the national base."""
     modules = load_modules(source, root, name)
     diagnostics = list(modules.diagnostics)
     protocol, resolve_diags = resolve(modules)
     diagnostics += resolve_diags
     if protocol is not None:
         diagnostics += typecheck(protocol)
+        if law and not has_errors(diagnostics):
+            from .law import check_law
+
+            diagnostics += check_law(protocol)
     unique: dict[tuple[object, ...], Diagnostic] = {}
     for d in diagnostics:
         unique.setdefault((d.code, d.span, d.message("nl")), d)
@@ -42,18 +47,22 @@ def check(source: SourceFile, root: Path, name: str) -> CheckResult:
     return CheckResult(protocol, ordered, modules.sources)
 
 
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
 
-
-def check_file(path: Path | str, root: Path | str | None = None) -> CheckResult:
+def check_file(
+    path: Path | str, root: Path | str | None = None, law: bool = False
+) -> CheckResult:
     p = Path(path)
     root_path = Path(root) if root is not None else find_root(p)
-    source = SourceFile.read(p, _display(p))
-    return check(source, root_path, module_name(p, root_path))
+    try:
+        source = SourceFile.read(p, display_path(p))
+    except (OSError, UnicodeDecodeError) as exc:
+        from .diagnostics import Diagnostic
+        from .source import NO_SPAN
+
+        span = NO_SPAN.__class__(display_path(p), 0, 0, 1, 1, 1, 1)
+        diag = Diagnostic("VZ005", span, {"path": display_path(p), "reason": str(exc)})
+        return CheckResult(None, (diag,), {})
+    return check(source, root_path, module_name(p, root_path), law)
 
 
 def check_source(

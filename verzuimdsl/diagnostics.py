@@ -35,6 +35,8 @@ class Diagnostic:
     span: Span
     args: Mapping[str, Any] = attrs.field(factory=dict, eq=False)
     help: bool = True  # whether the catalogue's help line applies here
+    # secondary places, rustc's `note:` blocks: (Dutch label, English label, span)
+    related: tuple[tuple[str, str, Span], ...] = attrs.field(default=(), eq=False)
 
     @property
     def severity(self) -> Severity:
@@ -61,6 +63,10 @@ class Diagnostic:
             "message": self.message(lang),
             "help": self.help_text(lang),
             "span": self.span.to_json(),
+            "related": [
+                {"message": en if lang == "en" else nl, "span": sp.to_json()}
+                for nl, en, sp in self.related
+            ],
         }
 
 
@@ -90,12 +96,10 @@ def sort_key(d: Diagnostic) -> tuple[str, int, int, str]:
 # ---------------------------------------------------------------------- rendering
 
 
-def _snippet(d: Diagnostic, source: SourceFile | None) -> list[str]:
-    span = d.span
+def _snippet(span: Span, source: SourceFile | None, width: int) -> list[str]:
     if source is None or span is NO_SPAN or span.line > len(source.line_starts):
         return []
     text = source.line_text(span.line)
-    width = len(str(span.line))
     pad = " " * width
     if span.end_line == span.line:
         length = max(1, span.end_column - span.column)
@@ -105,14 +109,23 @@ def _snippet(d: Diagnostic, source: SourceFile | None) -> list[str]:
     prefix = text[: span.column - 1].expandtabs(4)
     shown = text.expandtabs(4)
     caret = " " * len(prefix) + "^" * length
-    return [f"{pad} |", f"{span.line} | {shown}", f"{pad} | {caret.rstrip()}"]
+    return [f"{pad} |", f"{span.line:>{width}} | {shown}", f"{pad} | {caret.rstrip()}"]
 
 
-def render_one(d: Diagnostic, source: SourceFile | None, lang: str = "nl") -> str:
+def render_one(
+    d: Diagnostic,
+    source: SourceFile | None,
+    lang: str = "nl",
+    sources: Mapping[str, SourceFile] | None = None,
+) -> str:
     lines = [f"{d.severity.label(lang)}[{d.code}]: {d.message(lang)}"]
-    width = len(str(d.span.line))
+    width = max(len(str(s.line)) for s in [d.span, *(r[2] for r in d.related)])
     lines.append(f"{' ' * width}--> {d.span}")
-    lines.extend(_snippet(d, source))
+    lines.extend(_snippet(d.span, source, width))
+    for nl, en, span in d.related:
+        lines.append(f"note: {en if lang == 'en' else nl}")
+        lines.append(f"{' ' * width}--> {span}")
+        lines.extend(_snippet(span, (sources or {}).get(span.file), width))
     help_text = d.help_text(lang)
     if help_text:
         lines.append(f"{' ' * width} = help: {help_text}")
@@ -132,7 +145,7 @@ def render_human(
     diagnostics: Iterable[Diagnostic], sources: Mapping[str, SourceFile], lang: str = "nl"
 ) -> str:
     ds = sorted(diagnostics, key=sort_key)
-    blocks = [render_one(d, sources.get(d.span.file), lang) for d in ds]
+    blocks = [render_one(d, sources.get(d.span.file), lang, sources) for d in ds]
     return "\n\n".join(blocks)
 
 

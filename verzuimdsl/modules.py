@@ -15,7 +15,7 @@ from . import ir
 from .diagnostics import Diagnostic
 from .lower import lower
 from .parser import parse
-from .source import SourceFile
+from .source import SourceFile, display_path
 
 
 def find_root(path: Path) -> Path:
@@ -72,13 +72,6 @@ def parse_module(source: SourceFile, name: str) -> tuple[ir.Module, list[Diagnos
     return module, diagnostics + lower_diags
 
 
-def _display(path: Path) -> str:
-    """Paths in diagnostics are relative to the working directory where possible."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
-
 
 def load_modules(main: SourceFile, root: Path, main_name: str) -> ModuleSet:
     """Parse the main module and everything it uses, depth first, reporting cycles once."""
@@ -107,7 +100,7 @@ def load_modules(main: SourceFile, root: Path, main_name: str) -> ModuleSet:
                         ref.span,
                         {
                             "name": name,
-                            "path": _display(_candidates(root, name)[0]),
+                            "path": display_path(_candidates(root, name)[0]),
                             "suggestion": suggestion[0] if suggestion else "",
                         },
                     )
@@ -115,14 +108,14 @@ def load_modules(main: SourceFile, root: Path, main_name: str) -> ModuleSet:
                 continue
             if not path.resolve().is_relative_to(root_resolved):
                 result.diagnostics.append(
-                    Diagnostic("VZ015", ref.span, {"name": name, "root": _display(root)})
+                    Diagnostic("VZ015", ref.span, {"name": name, "root": display_path(root)})
                 )
                 continue
             try:
-                source = SourceFile.read(path, _display(path))
+                source = SourceFile.read(path, display_path(path))
             except (OSError, UnicodeDecodeError) as exc:
                 result.diagnostics.append(
-                    Diagnostic("VZ005", ref.span, {"path": _display(path), "reason": str(exc)})
+                    Diagnostic("VZ005", ref.span, {"path": display_path(path), "reason": str(exc)})
                 )
                 continue
             result.sources[source.path] = source

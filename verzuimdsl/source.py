@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import bisect
+import os
 from pathlib import Path
 
 import attrs
+
+
+def display_path(path: Path | str) -> str:
+    """Paths in diagnostics are relative to the working directory, so output is portable."""
+    try:
+        return os.path.relpath(Path(path).resolve(), Path.cwd().resolve())
+    except ValueError:  # another drive on Windows
+        return str(path)
 
 
 @attrs.frozen
