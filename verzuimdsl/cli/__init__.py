@@ -16,6 +16,7 @@ import click
 # command name -> "module:attribute" below verzuimdsl.cli
 COMMANDS: dict[str, str] = {
     "check": "check:check",
+    "compare": "compare:compare",
 }
 
 EXIT_OK = 0
