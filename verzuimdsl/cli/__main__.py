@@ -1,0 +1,5 @@
+"""`python -m verzuimdsl.cli` is `vzc`."""
+
+from . import main
+
+main()
