@@ -20,7 +20,7 @@ _ID = re.compile(r"`([a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)?)`")
 
 
 def declared_ids(protocol: verzuimdsl.Protocol) -> set[str]:
-    ids: set[str] = set(protocol.aliases)
+    ids: set[str] = {name for table in protocol.aliases.values() for name in table}
     for group in (
         protocol.rules,
         protocol.classifications,

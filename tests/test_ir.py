@@ -327,3 +327,27 @@ def test_override_merges_and_aliases_actor(tmp_path: Path) -> None:
     assert [r.title for r in p.rules] == ["Melden (regio)", "Ander"]  # own first, then inherited
     assert [a.id for a in p.actors] == ["consulent", "school"]
     assert p.actor("leerplichtambtenaar").name == "Consulent"
+
+
+def test_override_alias_stays_in_its_namespace(tmp_path: Path) -> None:
+    """Replacing rule `luxe_verzuim` must not redirect the DUO category `luxe_verzuim`."""
+    (tmp_path / "nl").mkdir()
+    (tmp_path / "nl" / "basis.vz").write_text(
+        'protocol basis "B" {\n}\nactor school "School"\n'
+        'duocategorie luxe_verzuim "Luxe verzuim"\n'
+        'regel luxe_verzuim "Luxe" {\n bron "b"\n wanneer gebeurtenis luxe\n'
+        ' school moet "Melden" duo luxe_verzuim\n}\n'
+    )
+    main = SourceFile(
+        "regio.vz",
+        'protocol regio "R" {\n gebruikt nl.basis\n}\n'
+        'regel luxe_regio "Luxe (regio)" vervangt luxe_verzuim {\n bron "r"\n'
+        ' wanneer gebeurtenis luxe\n school moet "Melden" duo luxe_verzuim\n}\n',
+    )
+    result = check(main, tmp_path, "regio")
+    assert result.diagnostics == ()
+    p = result.protocol
+    assert p is not None
+    assert p.rule("luxe_verzuim").id == "luxe_regio"
+    assert p.duo_category("luxe_verzuim").name == "Luxe verzuim"
+    assert p.resolve("luxe_verzuim", "duo") == "luxe_verzuim"

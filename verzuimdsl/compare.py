@@ -115,7 +115,7 @@ def _sickness(p: Protocol) -> Cell:
 
 
 def _jeugdarts(p: Protocol) -> Cell:
-    jeugdarts = p.resolve("jeugdarts")
+    jeugdarts = p.resolve("jeugdarts", "actor")
     items = list(
         _trigger_items(
             p,
@@ -127,7 +127,7 @@ def _jeugdarts(p: Protocol) -> Cell:
     )
     for rule in p.rules:
         for a in _all_actions(rule):
-            if p.resolve(a.actor.head) == jeugdarts and a.deadline is not None:
+            if p.resolve(a.actor.head, "actor") == jeugdarts and a.deadline is not None:
                 items.append(
                     f"{_actor(p, a.actor)}: {wording.action_text(a)} {wording.deadline_text(a.deadline)}"
                 )
@@ -139,7 +139,7 @@ def _report_actions(p: Protocol, category: str) -> list[tuple[ir.Rule, ir.Action
         (rule, a)
         for rule in p.rules
         for a in _all_actions(rule)
-        if a.duo is not None and p.resolve(a.duo.last) == category
+        if a.duo is not None and p.resolve(a.duo.last, "duo") == category
     ]
 
 

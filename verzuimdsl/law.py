@@ -1,8 +1,10 @@
 """Conformance with the national base (`vzc check --law`).
 
-A region may be stricter than the law, never weaker. Each of the region's own rules is
-compared with the rule of `nl.leerplichtwet` it overrides or whose kind it shares. A rule
-that carries an `afwijking "<reden>"` has its deviation recorded and is not reported.
+A region may be stricter than the law, never weaker. Only a regional rule that replaces a
+rule of `nl.leerplichtwet` (`vervangt`) or suppresses it (`gaat_voor`) can make the region
+weaker: a rule beside the base adds duties while the base rule still applies. Such a rule
+is compared with the base rule it displaces. A rule that carries an `afwijking "<reden>"`
+has its deviation recorded and is not reported.
 """
 
 from __future__ import annotations
@@ -18,14 +20,6 @@ BASE_MODULE = "nl.leerplichtwet"
 LAW_DEADLINE_WORKING_DAYS = 5
 LAW_WINDOW_SCHOOL_WEEKS = 4
 LAW_HOURS = 16
-
-# the base rule each kind of absence answers to
-_LAW_RULE_BY_KIND = {
-    "wettelijk": "wettelijk_verzuim",
-    "langdurig_relatief": "langdurig_relatief_verzuim",
-    "luxe": "luxe_verzuim",
-    "schorsing": "schorsing_langer_dan_een_dag",
-}
 
 
 def _deadline_within_law(d: ir.Deadline | None) -> bool:
@@ -77,13 +71,12 @@ class _LawChecker:
         )
 
     def law_rule(self, rule: ir.Rule) -> ir.Rule | None:
+        """The base rule this rule displaces: the one it replaces or takes precedence over."""
         if rule.overrides is not None and rule.overrides.last in self.base_rules:
             return self.base_rules[rule.overrides.last]
-        if rule.kind is not None:
-            for kind in self.p.kind_ancestors(rule.kind.last):
-                law_id = _LAW_RULE_BY_KIND.get(kind.id)
-                if law_id is not None and law_id in self.base_rules:
-                    return self.base_rules[law_id]
+        for ref in rule.precedes:
+            if ref.last in self.base_rules:
+                return self.base_rules[ref.last]
         return None
 
     def own_rules(self) -> Iterator[ir.Rule]:
@@ -170,8 +163,11 @@ class _LawChecker:
                         problem_en=f"reports a suspension only from {format_number(days)} school days",
                     )
         told = {str(r) for a in rule.actions for r in a.recipients + a.copies}
-        told = {self.p.resolve(t) for t in told}
-        needed = {self.p.resolve("inspectie"), self.p.resolve("leerplichtambtenaar")}
+        told = {self.p.resolve(t.split(".")[0], "actor") for t in told}
+        needed = {
+            self.p.resolve("inspectie", "actor"),
+            self.p.resolve("leerplichtambtenaar", "actor"),
+        }
         missing = sorted(needed - told)
         if missing:
             self.report(

@@ -20,6 +20,20 @@ if TYPE_CHECKING:  # pragma: no cover
     from .results import Result
 
 
+_NAMESPACES = (
+    "actor",
+    "rule",
+    "kind",
+    "duo",
+    "meeting",
+    "ladder",
+    "flow",
+    "desk",
+    "event",
+    "route",
+)
+
+
 @attrs.frozen(eq=False)
 class Protocol:
     header: ir.Header
@@ -35,7 +49,7 @@ class Protocol:
     routes: tuple[ir.Route, ...]
     rules: tuple[ir.Rule, ...]
     classifications: tuple[ir.Classification, ...]
-    aliases: Mapping[str, str]
+    aliases: Mapping[str, Mapping[str, str]]  # namespace -> overridden id -> replacement
     sources: Mapping[str, SourceFile]
 
     @property
@@ -54,46 +68,54 @@ class Protocol:
     def _index(self, items: Iterable[Any]) -> dict[str, Any]:
         return {i.id: i for i in items}
 
-    def resolve(self, name: str) -> str:
+    def resolve(self, name: str, ns: str | None = None) -> str:
+        """The id that stands for `name` after overrides, in namespace `ns` (actor, rule, kind,
+        duo, meeting, ladder, flow, desk, event, route); without `ns`, the first namespace in
+        that order where `name` was overridden."""
+        if ns is None:
+            ns = next((n for n in _NAMESPACES if name in self.aliases.get(n, {})), "actor")
+        aliases = self.aliases.get(ns, {})
         seen = set()
-        while name in self.aliases and name not in seen:
+        while name in aliases and name not in seen:
             seen.add(name)
-            name = self.aliases[name]
+            name = aliases[name]
         return name
 
     def actor(self, name: str) -> ir.Actor:
-        return self._index(self.actors)[self.resolve(name)]
+        return self._index(self.actors)[self.resolve(name, "actor")]
 
     def rule(self, name: str) -> ir.Rule:
-        return self._index(self.rules)[self.resolve(name)]
+        return self._index(self.rules)[self.resolve(name, "rule")]
 
     def kind(self, name: str) -> ir.Kind:
-        return self._index(self.kinds)[self.resolve(name)]
+        return self._index(self.kinds)[self.resolve(name, "kind")]
 
     def duo_category(self, name: str) -> ir.DuoCategory:
-        return self._index(self.duo_categories)[self.resolve(name)]
+        return self._index(self.duo_categories)[self.resolve(name, "duo")]
 
     def meeting(self, name: str) -> ir.Meeting:
-        return self._index(self.meetings)[self.resolve(name)]
+        return self._index(self.meetings)[self.resolve(name, "meeting")]
 
     def ladder(self, name: str) -> ir.Ladder:
-        return self._index(self.ladders)[self.resolve(name)]
+        return self._index(self.ladders)[self.resolve(name, "ladder")]
 
     def flow(self, name: str) -> ir.Flow:
-        return self._index(self.flows)[self.resolve(name)]
+        return self._index(self.flows)[self.resolve(name, "flow")]
 
     def classification(self, name: str) -> ir.Classification:
-        return self._index(self.classifications)[self.resolve(name)]
+        return self._index(self.classifications)[self.resolve(name, "rule")]
 
     def kind_ancestors(self, name: str) -> Iterator[ir.Kind]:
         """The kind and the kinds above it, nearest first."""
         index = self._index(self.kinds)
         seen: set[str] = set()
-        current = index.get(self.resolve(name))
+        current = index.get(self.resolve(name, "kind"))
         while current is not None and current.id not in seen:
             seen.add(current.id)
             yield current
-            current = index.get(self.resolve(current.parent.last)) if current.parent else None
+            current = (
+                index.get(self.resolve(current.parent.last, "kind")) if current.parent else None
+            )
 
     def actor_label(self, ref: ir.Ref) -> str:
         """`school.mentor` reads as `Mentor (School)`."""

@@ -147,7 +147,8 @@ class _Resolver:
         self.diagnostics: list[Diagnostic] = []
         # namespace -> id -> declaration
         self.tables: dict[str, dict[str, Any]] = {ns: {} for ns in set(_DECL_NS.values())}
-        self.aliases: dict[str, str] = {}
+        # namespace -> overridden id -> the id that replaced it
+        self.aliases: dict[str, dict[str, str]] = {ns: {} for ns in set(_DECL_NS.values())}
         self.module_names = {m.name for m in modules.modules}
 
     # ------------------------------------------------------------------ merging
@@ -192,7 +193,7 @@ class _Resolver:
             else:
                 del table[name]
                 if name != item.id:
-                    self.aliases[name] = item.id
+                    self.aliases[ns][name] = item.id
         if item.id in table:
             other = table[item.id]
             self.diagnostics.append(
@@ -236,21 +237,22 @@ class _Resolver:
             if not any(m == qualifier or m.endswith("." + qualifier) for m in self.module_names):
                 self.diagnostics.append(unknown_module_ref(ref, self.module_names))
                 return None
-        resolved = self._alias(name)
+        resolved = self._alias(name, ns)
         found = table.get(resolved)
         if found is None:
             self.diagnostics.append(self.unknown(ns, name, ref.span, table))
         return found
 
-    def _alias(self, name: str) -> str:
+    def _alias(self, name: str, ns: str) -> str:
+        aliases = self.aliases[ns]
         seen: set[str] = set()
-        while name in self.aliases and name not in seen:
+        while name in aliases and name not in seen:
             seen.add(name)
-            name = self.aliases[name]
+            name = aliases[name]
         return name
 
     def actor_ref(self, ref: ir.Ref, allow_desk: bool = False) -> None:
-        name = self._alias(ref.head)
+        name = self._alias(ref.head, "actor")
         actor = self.tables["actor"].get(name)
         if actor is None:
             if allow_desk and name in self.tables["desk"] and len(ref.parts) == 1:
@@ -450,7 +452,7 @@ class _Resolver:
                 self.check_choice("school_type", s, c.span, SCHOOL_TYPES)
         elif isinstance(c, ir.AfterCondition):
             ref = c.ref
-            name = self._alias(ref.last)
+            name = self._alias(ref.last, "rule")
             if len(ref.parts) == 1 and (
                 name in self.tables["rule"] or name in labels or self._step_exists(ref)
             ):
@@ -494,7 +496,7 @@ class _Resolver:
             routes=self.ordered("route", ir.Route),
             rules=self.ordered("rule", ir.Rule),
             classifications=self.ordered("rule", ir.Classification),
-            aliases=dict(self.aliases),
+            aliases={ns: dict(table) for ns, table in sorted(self.aliases.items())},
             sources=dict(self.modules.sources),
         )
 

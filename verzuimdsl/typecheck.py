@@ -339,7 +339,7 @@ class _Checker:
             seen = {kind.id}
             current = kind
             while current.parent is not None:
-                parent = index.get(self.p.resolve(current.parent.last))
+                parent = index.get(self.p.resolve(current.parent.last, "kind"))
                 if parent is None:
                     break
                 if parent.id in seen:
@@ -416,7 +416,7 @@ class _Checker:
         rules = {r.id: r for r in self.p.rules}
         for r in self.p.rules:
             for ref in r.precedes:
-                other = rules.get(self.p.resolve(ref.last))
+                other = rules.get(self.p.resolve(ref.last, "rule"))
                 if other is None or other.id == r.id:
                     continue
                 if _always_first(r, other):
