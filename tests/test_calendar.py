@@ -380,3 +380,18 @@ def test_good_friday_works_easter_monday_does_not(year: int) -> None:
     e = easter(year)
     assert ZUID.is_working_day(e - timedelta(days=2))
     assert not ZUID.is_working_day(e + timedelta(days=1))
+
+
+def test_school_weeks_deadline_is_the_same_weekday_n_school_weeks_later() -> None:
+    # RUW M@ZL step 5: a Monday 1 Sep 2025 referral, "binnen 2 schoolweken" -> Monday 15 Sep
+    midden = calendar_for(Region.MIDDEN)
+    assert midden.school_weeks_deadline(date(2025, 9, 1), 2) == date(2025, 9, 15)
+    # Midden autumn break 18-26 Oct 2025: from Wed 15 Oct, 1 school week on is Wed 29 Oct
+    assert midden.school_weeks_deadline(date(2025, 10, 15), 1) == date(2025, 10, 29)
+    # Zuid: the May break 2026 is 25 Apr - 3 May, so from Thursday 23 Apr school week 1 is
+    # 4-8 May and week 2 is 11-15 May; Thursday 14 May is Hemelvaartsdag -> Friday 15 May
+    assert ZUID.school_weeks_deadline(date(2026, 4, 23), 2) == date(2026, 5, 15)
+    assert ZUID.school_weeks_deadline(date(2026, 4, 22), 2) == date(2026, 5, 13)
+    # Zuid: 1 school week from Thu 7 May 2026 is Hemelvaartsdag 14 May -> next school day
+    assert ZUID.school_weeks_deadline(date(2026, 5, 7), 1) == date(2026, 5, 15)
+    assert ZUID.school_weeks_deadline(date(2026, 5, 7), 0) == date(2026, 5, 7)

@@ -251,7 +251,7 @@ def test_classification_meeting_flow_ladder_route() -> None:
     text = (
         'classificatie geel "Type 4" {\n kleur geel\n groep "geoorloofd"\n'
         " wanneer 1 schooldag aaneengesloten geoorloofd tot 4 weken\n}\n"
-        'overleg knooppunt "Knooppunt" {\n deelnemers school, ouders\n voorzitter school\n frequentie elke 8 weken\n}\n'
+        'overleg knooppunt "Knooppunt" {\n deelnemers school, ouders\n voorzitter school\n organisator school, ouders\n frequentie elke 8 weken\n}\n'
         'overleg mdo "MDO" { frequentie "regelmatig" }\n'
         'stroomschema geoorloofd "Stroomschema geoorloofd verzuim" { regels a, b }\n'
         'ladder handhaving "H" {\n stap waarschuwing "W" door leerplicht\n stap halt "Halt" indien leeftijd minstens 12 jaar\n}\n'
@@ -262,6 +262,7 @@ def test_classification_meeting_flow_ladder_route() -> None:
     assert isinstance(c, ir.Classification) and c.colour == "geel" and c.group == "geoorloofd"
     assert isinstance(k, ir.Meeting) and [str(p) for p in k.participants] == ["school", "ouders"]
     assert k.frequency.value == 8 and k.frequency.unit is Unit.WEEK and str(k.chair) == "school"
+    assert [str(o) for o in k.organisers] == ["school", "ouders"]
     assert mdo.frequency_text == "regelmatig"
     assert isinstance(f, ir.Flow) and [r.last for r in f.rules] == ["a", "b"]
     assert [s.id for s in lad.steps] == ["waarschuwing", "halt"] and lad.steps[1].conditions[

@@ -553,6 +553,34 @@ class SchoolCalendar:
             )
         return self._week_last[target]
 
+    def school_weeks_deadline(self, d: date, n: int) -> date:
+        """The deadline for "binnen n schoolweken" after an event on `d`.
+
+        The same weekday n school weeks later, weeks without school days skipped: a Monday
+        referral "binnen 2 schoolweken" is due on the Monday two school weeks on. A deadline
+        that falls on a day without school moves to the next school day, as the Algemene
+        termijnenwet moves a deadline off a holiday.
+        """
+        if n <= 0:
+            return d
+        o = d.toordinal()
+        try:
+            w = self._week_of[o]
+        except KeyError:
+            raise _school_range_error(d) from None
+        mondays = self._week_monday
+        in_school_week = w < len(mondays) and mondays[w] == o - (o + 6) % 7
+        # from a holiday week, the first school week after it counts as week zero
+        target = w + n if in_school_week else w + n - 1
+        if not 0 <= target < len(mondays):
+            raise CalendarError(
+                f"{n} schoolweken vanaf {_fmt(d)} valt buiten het bereik van de kalender "
+                f"({_fmt(SCHOOL_RANGE_FIRST_DAY)} - {_fmt(SCHOOL_RANGE_LAST_DAY)})."
+            )
+        weekday = d.weekday() if in_school_week else 0
+        due = date.fromordinal(mondays[target] + weekday)
+        return due if self.is_school_day(due) else self.add_school_days(due, 1)
+
     def add_calendar_days(self, d: date, n: int) -> date:
         """`d` plus `n` calendar days."""
         return d + timedelta(days=n)

@@ -354,6 +354,7 @@ class Meeting:
     name: str
     participants: tuple[Ref, ...] = ()
     chair: Ref | None = None
+    organisers: tuple[Ref, ...] = ()
     frequency: Quantity | None = None
     frequency_text: str | None = None
     source: str | None = None

@@ -528,6 +528,9 @@ class _Lower(Transformer):  # type: ignore[type-arg]
     def participants(self, meta: Any, c: list[Any]) -> Tagged:
         return ("participants", c[0], self.sp(meta))
 
+    def organisers(self, meta: Any, c: list[Any]) -> Tagged:
+        return ("organisers", c[0], self.sp(meta))
+
     def chair(self, meta: Any, c: list[Any]) -> Tagged:
         return ("chair", c[0], self.sp(meta))
 
@@ -547,6 +550,7 @@ class _Lower(Transformer):  # type: ignore[type-arg]
             name=_unquote(name),
             participants=tuple(r for group in d.get("participants", []) for r in group),
             chair=d.get("chair"),
+            organisers=tuple(r for group in d.get("organisers", []) for r in group),
             frequency=d.get("frequency"),
             frequency_text=d.get("frequency_text"),
             source=d.get("source"),

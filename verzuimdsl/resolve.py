@@ -319,8 +319,8 @@ class _Resolver:
     def check_meeting(self, m: ir.Meeting) -> None:
         for p in m.participants:
             self.actor_ref(p)
-        if m.chair is not None:
-            self.actor_ref(m.chair)
+        for r in (*m.organisers, *([m.chair] if m.chair is not None else [])):
+            self.actor_ref(r)
 
     def check_flow(self, f: ir.Flow) -> None:
         for r in f.rules:

@@ -372,7 +372,7 @@ class _Checker:
 
     def check_meeting(self, m: ir.Meeting) -> None:
         if m.frequency is not None:
-            if m.frequency.unit not in DEADLINE_UNITS:
+            if m.frequency.unit not in (*DEADLINE_UNITS, Unit.QUARTER, Unit.SCHOOL_YEAR):
                 self.report("VZ022", m.frequency.span, unit=m.frequency.unit.label(2))
             else:
                 self.positive(m.frequency.value, m.frequency.span, "de frequentie", "the frequency")
