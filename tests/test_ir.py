@@ -352,3 +352,19 @@ def test_override_alias_stays_in_its_namespace(tmp_path: Path) -> None:
     assert p.rule("luxe_verzuim").id == "luxe_regio"
     assert p.duo_category("luxe_verzuim").name == "Luxe verzuim"
     assert p.resolve("luxe_verzuim", "duo") == "luxe_verzuim"
+
+
+def test_upper_bounds_on_event_sizes_and_route_ladder_overrides() -> None:
+    r = one(
+        'regel r "R" {\n wanneer gebeurtenis verlofaanvraag van hooguit 10 schooldagen\n'
+        ' wanneer gebeurtenis geschorst van minder dan 2 schooldagen\n school moet "x"\n}\n',
+        ir.Rule,
+    )
+    a, b = r.triggers  # type: ignore[attr-defined]
+    assert a.size.at_most and not a.size.strict and a.size.reached(10) and not a.size.reached(11)
+    assert b.size.at_most and b.size.strict and b.size.reached(1) and not b.size.reached(2)
+    items = lower(
+        HEADER + 'ladder h "H" vervangt handhaving { stap w "W" }\n'
+        'route r "R" vervangt strafrechtelijk { fase f "F" }\n'
+    ).items[1:]
+    assert [str(i.overrides) for i in items] == ["handhaving", "strafrechtelijk"]

@@ -55,14 +55,20 @@ class Quantity:
 
 @node
 class Bound:
-    """A threshold: `16` and `minstens 16` and `4e` mean at least; `meer dan 5` means above."""
+    """A threshold: `16` and `minstens 16` and `4e` mean at least; `meer dan 5` means above.
+
+    An upper bound (`hooguit 10`, `minder dan 10`) only sizes a single event.
+    """
 
     value: float
     strict: bool = False
     ordinal: bool = False
+    at_most: bool = False
     span: Span = NO_SPAN
 
     def reached(self, amount: float) -> bool:
+        if self.at_most:
+            return amount < self.value if self.strict else amount <= self.value
         return amount > self.value if self.strict else amount >= self.value
 
     @property
@@ -395,6 +401,7 @@ class Ladder:
 
     id: str
     title: str
+    overrides: Ref | None = None
     steps: tuple[Step, ...] = ()
     source: str | None = None
     notes: tuple[str, ...] = ()
@@ -417,6 +424,7 @@ class Route:
 
     id: str
     title: str
+    overrides: Ref | None = None
     phases: tuple[Phase, ...] = ()
     ladder: Ref | None = None
     actions: tuple[Action, ...] = ()

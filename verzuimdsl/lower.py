@@ -171,6 +171,12 @@ class _Lower(Transformer):  # type: ignore[type-arg]
     def more_than(self, meta: Any, children: list[Token]) -> ir.Bound:
         return ir.Bound(value=_number(children[0]), strict=True, span=self.sp(meta))
 
+    def at_most(self, meta: Any, children: list[Token]) -> ir.Bound:
+        return ir.Bound(value=_number(children[0]), at_most=True, span=self.sp(meta))
+
+    def less_than(self, meta: Any, children: list[Token]) -> ir.Bound:
+        return ir.Bound(value=_number(children[0]), at_most=True, strict=True, span=self.sp(meta))
+
     def filter(self, meta: Any, children: list[Any]) -> ir.Filter:
         name, actor, label = children
         return ir.Filter(
@@ -599,11 +605,12 @@ class _Lower(Transformer):  # type: ignore[type-arg]
         return ("step", st, self.sp(meta))
 
     def ladder_decl(self, meta: Any, children: list[Any]) -> ir.Ladder:
-        ident, title, *items = children
+        ident, title, overrides, *items = children
         d = self._collect(items, ("source", "text"), "ladder")
         return ir.Ladder(
             id=str(ident),
             title=_unquote(title),
+            overrides=overrides,
             steps=tuple(d.get("step", ())),
             source=d.get("source"),
             notes=tuple(d.get("note", ())),
@@ -624,11 +631,12 @@ class _Lower(Transformer):  # type: ignore[type-arg]
         return ("ladder", ir.Ref(parts=(str(c[0]),), span=self.tsp(c[0])), self.sp(meta))
 
     def route_decl(self, meta: Any, children: list[Any]) -> ir.Route:
-        ident, title, *items = children
+        ident, title, overrides, *items = children
         d = self._collect(items, ("ladder", "source", "text"), "route")
         return ir.Route(
             id=str(ident),
             title=_unquote(title),
+            overrides=overrides,
             phases=tuple(d.get("phase", ())),
             ladder=d.get("ladder"),
             actions=tuple(d.get("action", ())),

@@ -110,6 +110,19 @@ class _Checker:
         return True
 
     def check_trigger(self, t: ir.Trigger) -> None:
+        if not isinstance(t, ir.EventTrigger) and t.bound.at_most:
+            self.report(
+                "VZ026",
+                t.bound.span,
+                what="drempel",
+                what_en="threshold",
+                value="een bovengrens",
+                hint="`hooguit` en `minder dan` passen alleen bij de duur van één gebeurtenis: "
+                "`wanneer gebeurtenis verlofaanvraag van hooguit 10 schooldagen`",
+                hint_en="`hooguit` and `minder dan` only size a single event: "
+                "`wanneer gebeurtenis verlofaanvraag van hooguit 10 schooldagen`",
+            )
+            return
         if isinstance(t, ir.ThresholdTrigger):
             self.check_threshold(t)
         elif isinstance(t, ir.RunTrigger):
