@@ -22,7 +22,7 @@ actor consulent "Consulent <b>leerrecht</b>" vervangt leerplichtambtenaar
 regel laat_tien "Tien keer te laat" {
   bron "A, 2"
   wanneer 10 keer te_laat per schooljaar
-  school moet "Melding overig verzuim" duo overig_verzuim binnen 3 werkdagen aan consulent
+  school moet "Melding overig verzuim" duocategorie overig_verzuim binnen 3 werkdagen aan consulent
 }
 regel laat_zes "Zes keer te laat" {
   bron "A, 2"

@@ -73,7 +73,7 @@ def test_actor_with_roles_contact_and_override() -> None:
 def test_kinds_duo_events_desks() -> None:
     text = (
         'duocategorie lrv "Langdurig relatief verzuim"\n'
-        'soort luxe "Luxe verzuim" { onder relatief duo luxe_verzuim toelichting "t" }\n'
+        'soort luxe "Luxe verzuim" { onder relatief duocategorie luxe_verzuim toelichting "t" }\n'
         'gebeurtenis verlofaanvraag "Aanvraag verlof"\n'
         'meldpunt bld "BLD" { gemeenten "Heerlen", "Kerkrade" contact "045" }\n'
         'meldpunt rest "Elders" { overig }\n'
@@ -205,7 +205,7 @@ def test_repeat_options() -> None:
 def test_actions_with_every_option() -> None:
     r = one(
         'regel r "R" {\n wanneer 16 uur ongeoorloofd binnen 4 schoolweken\n'
-        ' melding: school moet "Melden" duo zestien_uur binnen 5 werkdagen aan leerplicht cc inspectie'
+        ' melding: school moet "Melden" duocategorie zestien_uur binnen 5 werkdagen aan leerplicht cc inspectie'
         ' document "aanmeldformulier" overleg knooppunt stap handhaving.waarschuwing indien schoolsoort vo\n'
         ' school.mentor zou moeten "Bellen" voor 10:00\n'
         ' consulent kan "Intake" uiterlijk na 4 weken\n consulent mag "A"\n consulent evt "B"\n}\n',
@@ -337,13 +337,13 @@ def test_override_alias_stays_in_its_namespace(tmp_path: Path) -> None:
         'protocol basis "B" {\n}\nactor school "School"\n'
         'duocategorie luxe_verzuim "Luxe verzuim"\n'
         'regel luxe_verzuim "Luxe" {\n bron "b"\n wanneer gebeurtenis luxe\n'
-        ' school moet "Melden" duo luxe_verzuim\n}\n'
+        ' school moet "Melden" duocategorie luxe_verzuim\n}\n'
     )
     main = SourceFile(
         "regio.vz",
         'protocol regio "R" {\n gebruikt nl.basis\n}\n'
         'regel luxe_regio "Luxe (regio)" vervangt luxe_verzuim {\n bron "r"\n'
-        ' wanneer gebeurtenis luxe\n school moet "Melden" duo luxe_verzuim\n}\n',
+        ' wanneer gebeurtenis luxe\n school moet "Melden" duocategorie luxe_verzuim\n}\n',
     )
     result = check(main, tmp_path, "regio")
     assert result.diagnostics == ()
@@ -368,3 +368,14 @@ def test_upper_bounds_on_event_sizes_and_route_ladder_overrides() -> None:
         'route r "R" vervangt strafrechtelijk { fase f "F" }\n'
     ).items[1:]
     assert [str(i.overrides) for i in items] == ["handhaving", "strafrechtelijk"]
+
+
+def test_actor_duo_can_follow_an_action() -> None:
+    """`duo` is an actor of the base; the DUO category option is `duocategorie`, so no clash."""
+    r = one(
+        'regel r "R" {\n wanneer gebeurtenis uitgeschreven\n'
+        ' school moet "Melden" duocategorie overig_verzuim\n duo moet "Doorleiden" aan leerplicht\n}\n',
+        ir.Rule,
+    )
+    a, b = r.actions  # type: ignore[attr-defined]
+    assert a.duo.last == "overig_verzuim" and str(b.actor) == "duo"
