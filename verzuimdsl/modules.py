@@ -7,6 +7,7 @@ for a protocol kept as a folder. Imports are looked up below the protocol root o
 from __future__ import annotations
 
 import difflib
+import functools
 from pathlib import Path
 
 import attrs
@@ -65,11 +66,25 @@ class ModuleSet:
 
 
 def parse_module(source: SourceFile, name: str) -> tuple[ir.Module, list[Diagnostic]]:
+    """Parse and lower one file. Results are cached by path and content: every region uses
+    the same national base, and a batch, a comparison or a render loads it many times."""
+    module, diagnostics = _parse_cached(source.path, source.text, name)
+    return module, list(diagnostics)
+
+
+@functools.lru_cache(maxsize=128)
+def _parse_cached(path: str, text: str, name: str) -> tuple[ir.Module, tuple[Diagnostic, ...]]:
+    source = SourceFile(path, text)
     tree, diagnostics = parse(source)
     module, lower_diags = lower(tree, source, name) if tree is not None else (None, [])
     if module is None:
         module = ir.Module(name=name, path=source.path, header=None, items=())
-    return module, diagnostics + lower_diags
+    return module, tuple(diagnostics + lower_diags)
+
+
+def clear_cache() -> None:
+    """Forget parsed modules (benchmarks measure the full cost with it)."""
+    _parse_cached.cache_clear()
 
 
 
