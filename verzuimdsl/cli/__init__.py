@@ -16,7 +16,11 @@ import click
 # command name -> "module:attribute" below verzuimdsl.cli
 COMMANDS: dict[str, str] = {
     "check": "check:check",
+    "run": "run:run",
+    "test": "test:test",
+    "simulate": "simulate:simulate",
     "compare": "compare:compare",
+    "render": "render:render",
 }
 
 EXIT_OK = 0
