@@ -1,0 +1,160 @@
+"""`vzc run`, `vzc test` and `vzc simulate` as a user meets them: output, errors, exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from verzuimdsl.cli import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+BASE = str(ROOT / "protocols" / "nl" / "leerplichtwet.vz")
+GOLDEN_DIR = str(ROOT / "tests" / "scenarios")
+
+
+def timeline(*events: dict[str, Any], sid: str = "L-1", as_of: str = "2025-10-31") -> dict[str, Any]:
+    return {
+        "format": "vz-timeline/1",
+        "student": {"id": sid, "birth_date": "2012-03-04", "school_type": "vo"},
+        "calendar": {"region": "zuid", "school_year": "2025-2026"},
+        "as_of": as_of,
+        "events": list(events),
+    }
+
+
+AWAY = {"date": "2025-09-01", "type": "absence", "authorized": False, "until": "2025-09-03"}
+
+
+def invoke(*args: str) -> Any:
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_run_one_timeline_as_json(tmp_path: Path) -> None:
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps(timeline(AWAY)))
+    res = invoke("run", BASE, str(path))
+    assert res.exit_code == 0
+    out = json.loads(res.stdout)
+    assert out["format"] == "vz-result/1" and out["student"] == "L-1"
+    assert [(a["date"], a["actor"], a["due"]) for a in out["actions"]] == [
+        ("2025-09-03", "school", "2025-09-10"),
+        ("2025-09-03", "leerplichtambtenaar", None),
+    ]
+
+
+def test_run_table_and_explain(tmp_path: Path) -> None:
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps(timeline(AWAY)))
+    res = invoke("run", BASE, str(path), "--format", "table")
+    assert res.exit_code == 0
+    assert "03-09-2025  School" in res.stdout and "moet" in res.stdout and "10-09-2025" in res.stdout
+    out = tmp_path / "r.json"
+    res = invoke("run", BASE, str(path), "--explain", "-o", str(out))
+    assert res.exit_code == 0 and res.stdout == ""
+    explained = json.loads(out.read_text())["actions"][0]["explain"]
+    assert explained["events"] == [0] and explained["amount"] == "18 uur"
+
+
+def test_bad_timeline_names_file_line_and_field(tmp_path: Path) -> None:
+    path = tmp_path / "t.json"
+    tl = timeline({"date": "2025-09-01", "type": "absence", "authorized": False, "hours": -2}, {"date": "2025-09-31", "type": "sick"})
+    path.write_text(json.dumps(tl, indent=2))
+    res = invoke("run", BASE, str(path))
+    assert res.exit_code == 1
+    lines = res.stderr.splitlines()
+    text = path.read_text().splitlines()
+    hours_line = next(i for i, t in enumerate(text, 1) if '"hours": -2' in t)
+    assert f"{path}:{hours_line}: events[0].hours: uren kunnen niet negatief zijn" in lines
+    assert any("events[1].date: deze datum bestaat niet" in x for x in lines)
+    assert lines[-1] == "2 problemen in de tijdlijn"
+    assert "Traceback" not in res.stderr
+    res = invoke("run", BASE, str(path), "--lang", "en")
+    assert "hours cannot be negative" in res.stderr
+
+
+def test_not_json_and_missing_file(tmp_path: Path) -> None:
+    path = tmp_path / "t.json"
+    path.write_text("{nope")
+    res = invoke("run", BASE, str(path))
+    assert res.exit_code == 1 and "geen geldige JSON" in res.stderr
+    assert invoke("run", BASE, str(tmp_path / "missing.json")).exit_code == 2
+
+
+def test_a_protocol_with_errors_stops_with_exit_1(tmp_path: Path) -> None:
+    bad = tmp_path / "kapot.vz"
+    bad.write_text('protocol kapot "K" { schooljaar 2025-2026 }\nregel r "R" { wanneer 3 keer onbekend school moet "x" }\n')
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps(timeline()))
+    res = invoke("run", str(bad), str(path))
+    assert res.exit_code == 1 and "VZ010" in res.stderr
+
+
+def test_batch_streams_jsonl_on_two_processes(tmp_path: Path) -> None:
+    src = tmp_path / "pupils.jsonl"
+    lines = [json.dumps(timeline(AWAY, sid=f"P{n}")) for n in range(600)]
+    lines[1] = json.dumps(timeline({"date": "2025-09-01", "type": "abscence"}, sid="bad"))
+    lines.insert(3, "")
+    src.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "results.jsonl"
+    proc = subprocess.run(
+        [sys.executable, "-m", "verzuimdsl.cli", "run", BASE, str(src), "-o", str(out), "--jobs", "2"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert f"{src}:2: events[0].type: onbekend soort gebeurtenis 'abscence'; bedoelde u 'absence'?" in proc.stderr
+    assert proc.stderr.strip().splitlines()[-1] == "600 tijdlijnen: 599 verwerkt, 1 met problemen"
+    results = [json.loads(x) for x in out.read_text().splitlines()]
+    assert [r["student"] for r in results] == ["P0"] + [f"P{n}" for n in range(2, 600)]
+    assert all(len(r["actions"]) == 2 for r in results)
+
+
+def test_batch_cannot_be_a_table(tmp_path: Path) -> None:
+    src = tmp_path / "pupils.jsonl"
+    src.write_text(json.dumps(timeline()) + "\n")
+    res = invoke("run", BASE, str(src), "--format", "table")
+    assert res.exit_code == 2
+
+
+def test_vzc_test_exit_codes(tmp_path: Path) -> None:
+    res = invoke("test", GOLDEN_DIR, "-q")
+    assert res.exit_code == 0, res.stdout
+    assert "15 scenario's: 15 geslaagd, 0 mislukt" in res.stdout
+    res = invoke("test", GOLDEN_DIR, "-k", "luxe")
+    assert res.exit_code == 0 and "1 scenario: 1 geslaagd" in res.stdout
+    assert invoke("test", GOLDEN_DIR, "-k", "bestaat-niet").exit_code == 1
+    failing = tmp_path / "fout.scenarios.toml"
+    failing.write_text(
+        f'protocol = "{Path(BASE).as_posix()}"\n[[scenario]]\nnaam = "x"\npeildatum = 2025-09-30\n'
+        'leerling = { geboortedatum = 2012-03-04, schoolsoort = "vo" }\n'
+        'kalender = { regio = "zuid", schooljaar = "2025-2026" }\n'
+        '[[scenario.verwacht]]\nregel = "wettelijk_verzuim"\n'
+    )
+    res = invoke("test", str(failing))
+    assert res.exit_code == 1 and "✗ x" in res.stdout and "er is geen enkele actie" in res.stdout
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_simulate_is_deterministic(jobs: str) -> None:
+    res = invoke("simulate", BASE, "--pupils", "400", "--seed", "3", "--format", "json", "--jobs", jobs)
+    assert res.exit_code == 0
+    out = json.loads(res.stdout)
+    again = json.loads(invoke("simulate", BASE, "--pupils", "400", "--seed", "3", "--format", "json", "--jobs", "1").stdout)
+    assert out == again
+    assert out["pupils"] == 400 and out["events"] > 400
+    assert set(out["duo_reports"]) <= {"16 uur in 4 weken", "Langdurig relatief verzuim", "Luxe verzuim", "18+ verzuim (Doorstroompunt)"}
+
+
+def test_simulate_table_mentions_what_the_issue_asks_for() -> None:
+    res = invoke("simulate", BASE, "--pupils", "2000", "--seed", "1", "--jobs", "1")
+    assert res.exit_code == 0
+    for heading in ("Meldingen per DUO-categorie", "Acties per actor", "thuiszitters"):
+        assert heading in res.stdout

@@ -1,0 +1,421 @@
+"""Skip pupils for whom nothing can fire, soundly and cheaply.
+
+Most pupils in a region never come near a threshold: a few sick days, a late morning, an
+hour skipped. For each measure we add up upper bounds of what a pupil's events could
+contribute (minutes, dagdelen, events, covered school days, whole days). If no trigger of
+any rule or classification can be reached even with those bounds, the result is empty
+and the engine need not run. The bounds over-estimate (overlapping events are added, a
+`until` counts calendar days), so a pupil is only skipped when the engine would certainly
+find nothing.
+
+For JSONL batches `quick_line` also validates the raw JSON on a fast path that accepts
+only what the full parser accepts; anything unusual falls back to the full parser, which
+then reports the exact problems.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, timedelta
+from typing import Any
+
+import orjson
+
+from ..calendar import SchoolCalendar
+from ..leerplicht import age_on
+from ..results import FORMAT as RESULT_FORMAT
+from ..timeline import (
+    ABSENCE_TYPES,
+    DEFAULT_LESSON_HOURS,
+    CalendarSpec,
+    Event,
+    Student,
+    Timeline,
+    fast_event,
+    fast_fields,
+    fast_header,
+)
+from ..units import Unit
+from .compiled import (
+    C_AGE_BELOW,
+    C_AGE_MIN,
+    C_SCHOOL_TYPE,
+    C_STATUS,
+    COUNT,
+    DAGDELEN,
+    MINUTES,
+    PERCENT,
+    W_CUMULATIVE,
+    W_DAYS,
+    W_MONTHS,
+    W_SCHOOL_DAYS,
+    W_SCHOOL_WEEKS,
+    CCondition,
+    Compiled,
+    CTrigger,
+)
+from .engine import status_bounds, status_from_bounds
+
+# indices into a slot's sums
+B_MIN, B_DD, B_CNT, B_COV, B_FULL = range(5)
+
+#: one matched event: (date, days, until, hours, minutes a day, dagdelen a day, whole day, span)
+Item = tuple[date, Any, Any, Any, float, int, bool, int]
+
+
+class Bounds:
+    """Upper bounds of what one pupil's events can add to each measure."""
+
+    __slots__ = ("sums", "items", "spec", "cal", "hpd", "day_min")
+
+    def __init__(self, spec: CalendarSpec, cal: SchoolCalendar) -> None:
+        self.sums: dict[int, list[float]] = {}  # slot -> [minutes, dagdelen, events, days, whole days]
+        self.items: dict[int, list[Item]] = {}
+        self.spec = spec
+        self.cal = cal
+        self.hpd = spec.lesson_hours_per_day or DEFAULT_LESSON_HOURS
+        self.day_min = int(round(self.hpd * 60))
+
+
+class Prefilter:
+    """Per compiled protocol: which slots each event type feeds, and the triggers to test."""
+
+    def __init__(self, compiled: Compiled) -> None:
+        self.c = compiled
+        self.n = len(compiled.filters)
+        self.triggers = [t for r in compiled.rules + compiled.classifications for t in r.triggers]
+        self.by_type: dict[str, list[tuple[int, Any]]] = {}
+        for slot, f in enumerate(compiled.filters):
+            plain = not f.kind and f.with_actor is None and f.label is None
+            for t in f.types:
+                self.by_type.setdefault(t, []).append((slot, None if plain else f.match))
+        self.fields = fast_fields(compiled.event_types)
+        self.slot_triggers: dict[int, list[CTrigger]] = {s: [] for s in range(self.n)}
+        for t in self.triggers:
+            self.slot_triggers[t.slot].append(t)
+        self._min_days: dict[tuple[int, int, int], float] = {}
+
+    def add(
+        self,
+        b: Bounds,
+        etype: str,
+        d: date,
+        hours: float | None,
+        dagdelen: int | None,
+        days: int | None,
+        until: date | None,
+        span: int,
+        authorized: Any,
+        reason: Any,
+        with_: Any,
+        label: Any,
+    ) -> None:
+        """Add the most one event could contribute to the measures it matches."""
+        matches = self.by_type.get(etype)
+        if not matches:
+            return
+        n = span
+        if etype in ABSENCE_TYPES:
+            if hours is not None:
+                per_min = hours * 60.0 + 1.0
+                full = hours >= b.hpd or dagdelen == 2
+                per_dd = dagdelen or (2 if full else 1)
+            elif dagdelen == 1:
+                per_min, full, per_dd = b.day_min / 2.0 + 1.0, False, 1
+            else:
+                per_min, full, per_dd = b.day_min + 1.0, True, 2
+        else:
+            n, per_min, per_dd, full = 0, 0.0, 0, False
+        item = (d, days, until, hours, per_min, per_dd, full, n)
+        for slot, match in matches:
+            if match is not None and not match(etype, authorized, reason, with_, label):
+                continue
+            s = b.sums.get(slot)
+            if s is None:
+                s = b.sums[slot] = [0.0, 0.0, 0.0, 0.0, 0.0]
+                b.items[slot] = []
+            s[B_CNT] += 1
+            if n:
+                s[B_MIN] += per_min * n
+                s[B_DD] += per_dd * n
+                s[B_COV] += n
+                if full:
+                    s[B_FULL] += n
+            b.items[slot].append(item)
+
+    # ------------------------------------------------------------------ reachability
+
+    def may_fire(self, t: CTrigger, b: Bounds) -> bool:
+        """False only when the trigger cannot be reached with these events."""
+        s = b.sums.get(t.slot)
+        if s is None:
+            return False
+        if t.kind == "threshold":
+            comp = t.component
+            if comp == PERCENT:
+                return s[B_MIN] > 0
+            total = s[(B_MIN, B_DD, B_CNT, B_COV)[comp]]
+            if not t.reached(total):
+                return False
+            if t.wkind == W_CUMULATIVE:
+                return True
+            return t.reached(self._window_max(t, b))
+        if t.kind == "run":
+            full = s[B_FULL]
+            if full <= 0:
+                return False
+            if t.unit is Unit.SCHOOL_DAY:
+                return t.reached(full)
+            if t.unit is Unit.SCHOOL_WEEK:
+                return t.reached(full / 5.0)
+            return full >= self._min_school_days(t, b)
+        if s[B_CNT] <= 0:
+            return False
+        if t.size_limit is not None:
+            return any(self._size_reached(t, it, b) for it in b.items.get(t.slot, ()))
+        return True
+
+    def active(self, b: Bounds, tl: Timeline | None = None) -> frozenset[int]:
+        """The rules and classifications (by index) that might fire: a trigger might be
+        reached, and (given the pupil) no rule-level condition is impossible all year."""
+        possible = _Possible(tl) if tl is not None else None
+        return frozenset(
+            r.index
+            for r in self.c.rules + self.c.classifications
+            if any(self.may_fire(t, b) for t in r.triggers)
+            and (possible is None or all(possible.may_hold(c) for c in r.conditions))
+        )
+
+    def reachable(self, b: Bounds) -> bool:
+        triggers = self.slot_triggers
+        return any(self.may_fire(t, b) for slot in b.sums for t in triggers[slot])
+
+    def timeline_bounds(self, tl: Timeline) -> Bounds:
+        spec = tl.calendar
+        b = Bounds(spec, spec.calendar())
+        for e in tl.events:
+            span = (e.until - e.date).days + 1 if e.until is not None else (e.days or 1)
+            self.add(b, e.type, e.date, e.hours, e.dagdelen, e.days, e.until, span, e.authorized, e.reason, e.with_, e.label)
+        return b
+
+    def timeline_active(self, tl: Timeline) -> frozenset[int]:
+        """What could fire for a parsed timeline; empty: the result is empty."""
+        return self.active(self.timeline_bounds(tl), tl)
+
+    def _end(self, it: Item, b: Bounds) -> date:
+        d, days, until = it[0], it[1], it[2]
+        if until is not None:
+            return until
+        if days:
+            cal = b.cal
+            first = d if cal.is_school_day(d) else cal.add_school_days(d, 1)
+            return cal.add_school_days(first, days - 1)
+        return d
+
+    def _window_max(self, t: CTrigger, b: Bounds) -> float:
+        """The most any one window can hold: the events whose days meet a window, summed,
+        maximised over the window's positions (a sweep over key intervals)."""
+        cal = b.cal
+        comp = t.component
+        kind = t.wkind
+        size = t.wsize
+        if kind == W_SCHOOL_WEEKS:
+            key, reach = cal.school_week_ordinal, size - 1
+        elif kind == W_SCHOOL_DAYS:
+            key, reach = cal.school_day_ordinal, size - 1
+        elif kind == W_DAYS:
+            key, reach = date.toordinal, size - 1
+        elif kind == W_MONTHS:
+            key, reach = date.toordinal, 31 * size
+        else:
+            unit = t.wunit
+
+            def key(d: date) -> int:
+                return _period(unit, d, cal)
+
+            reach = 0
+        points: list[tuple[int, float]] = []
+        for it in b.items.get(t.slot, ()):
+            per_min, per_dd, n = it[4], it[5], it[7]
+            if comp == COUNT:
+                amount: float = 1.0
+            elif comp == MINUTES:
+                amount = per_min * n
+            elif comp == DAGDELEN:
+                amount = per_dd * n
+            else:
+                amount = float(n)
+            if amount <= 0:
+                continue
+            k1 = key(it[0])
+            k2 = k1 if comp == COUNT else key(self._end(it, b))
+            points.append((k1, amount))
+            points.append((k2 + reach + 1, -amount))
+        points.sort()
+        best = level = 0.0
+        for _, delta in points:
+            level += delta
+            if level > best:
+                best = level
+        return best
+
+    def _min_school_days(self, t: CTrigger, b: Bounds) -> float:
+        """The fewest school days an unbroken run long enough for `t` must cover."""
+        value = t.limit
+        unit = t.unit
+        if unit is Unit.CALENDAR_DAY:
+            span = int(value) + 1 if t.strict else math.ceil(value)
+        elif unit is Unit.WEEK:
+            span = int(7 * value) + 1 if t.strict else math.ceil(7 * value)
+        elif unit is Unit.MONTH:
+            span = 28 * int(value)
+        else:
+            return 1.0
+        if span <= 1:
+            return 1.0
+        spec = b.spec
+        key = (id(b.cal), spec.school_year, span)
+        found = self._min_days.get(key)
+        if found is None:
+            found = _fewest_school_days(b.cal, spec.first_day, spec.last_day, span)
+            if len(self._min_days) < 1024:
+                self._min_days[key] = found
+        return found
+
+    def _size_reached(self, t: CTrigger, it: Item, b: Bounds) -> bool:
+        d, days, until, hours = it[0], it[1], it[2], it[3]
+        unit = t.size_unit
+        if unit is Unit.SCHOOL_DAY:
+            size = float(days or ((until - d).days + 1 if until else 1))
+        elif unit is Unit.HOUR:
+            size = (hours if hours is not None else b.hpd) * (days or ((until - d).days + 1 if until else 1))
+        else:
+            span = (self._end(it, b) - d).days + 1
+            size = span / 7.0 if unit is Unit.WEEK else float(span)
+        assert t.size_limit is not None
+        return size > t.size_limit if t.size_strict else size >= t.size_limit
+
+    # ------------------------------------------------------------------ batch fast path
+
+    def quick_line(self, data: Any) -> bytes | None:
+        """The JSON of an empty result, if `data` is valid and nothing can fire; else None."""
+        return self.scan(data)[0]
+
+    def scan(self, data: Any) -> tuple[bytes | None, Timeline | None, Bounds | None]:
+        """One pass over a timeline dict on the fast path.
+
+        (JSON of the empty result, None, None): valid, and nothing can fire.
+        (None, timeline, bounds): valid; run the engine (the bounds tell it what is active).
+        (None, None, None): not plainly valid; the full parser must judge and explain.
+        """
+        head = fast_header(data)
+        if head is None:
+            return None, None, None
+        sid, birth, school_type, muni, fc, as_of = head
+        events = data.get("events", [])
+        if type(events) is not list:
+            return None, None, None
+        bounds = Bounds(fc.spec, fc.cal)
+        if events:
+            fields = self.fields
+            add = self.add
+            by_type = self.by_type
+            as_o = as_of.toordinal()
+            found = []
+            for raw in events:
+                f = fast_event(raw, fields, fc, as_o)
+                if f is None:
+                    return None, None, None
+                found.append(f)
+                if f[0] in by_type:
+                    add(bounds, f[0], f[1], f[2], f[7], f[5], f[6], f[11], f[3], f[4], f[8], f[9])
+            if bounds.sums and self.reachable(bounds):
+                tl = Timeline(
+                    student=Student(id=sid, birth_date=birth, school_type=school_type, municipality=muni),
+                    calendar=fc.spec,
+                    as_of=as_of,
+                    events=tuple(
+                        Event(
+                            index=i, date=f[1], type=f[0], hours=f[2], authorized=f[3],
+                            reason=f[4], days=f[5], until=f[6], dagdelen=f[7], with_=f[8],
+                            label=f[9], note=f[10],
+                        )
+                        for i, f in enumerate(found)
+                    ),
+                )
+                return None, tl, bounds
+        empty = orjson.dumps(
+            {
+                "format": RESULT_FORMAT,
+                "protocol": self.c.protocol_id,
+                "student": sid,
+                "as_of": as_of.isoformat(),
+                "actions": [],
+                "classifications": [],
+            }
+        )
+        return empty, None, None
+
+
+def _period(unit: Unit | None, d: date, cal: SchoolCalendar) -> int:
+    """The calendar period a day falls in, as the engine numbers them."""
+    if unit is Unit.MONTH:
+        return d.year * 12 + d.month
+    if unit is Unit.QUARTER:
+        return d.year * 4 + (d.month - 1) // 3
+    if unit is Unit.SCHOOL_YEAR:
+        return d.year if d.month >= 8 else d.year - 1
+    if unit is Unit.WEEK:
+        return d.toordinal() - d.weekday()
+    if unit is Unit.SCHOOL_WEEK:
+        return cal.school_week_ordinal(d)
+    if unit is Unit.SCHOOL_DAY:
+        return cal.school_day_ordinal(d)
+    return d.toordinal()
+
+
+def _fewest_school_days(cal: SchoolCalendar, first: date, last: date, span: int) -> float:
+    """The fewest school days in any `span` consecutive days of [first, last] that end on a
+    school day (an unbroken run of that length covers at least that many); inf if none."""
+    best = math.inf
+    o_first, o_last = first.toordinal(), last.toordinal()
+    sdo = cal.school_day_ordinal
+    for o in range(o_first + span - 1, o_last + 1):
+        y = date.fromordinal(o)
+        if not cal.is_school_day(y):
+            continue
+        n = sdo(y) + 1 - sdo(date.fromordinal(o - span + 1))
+        if n < best:
+            best = n
+    return best
+
+
+class _Possible:
+    """What a pupil's status, age and school type can be between the year's start and as_of."""
+
+    def __init__(self, tl: Timeline) -> None:
+        s = tl.student
+        b = s.birth_date
+        first, last = tl.calendar.first_day, tl.as_of
+        self.school_type = s.school_type
+        self.min_age = age_on(b, first)
+        self.max_age = age_on(b, last)
+        bounds = status_bounds(b, s.first_school_year, s.startkwalificatie_date)
+        ls, le, ke, b18 = bounds
+        changes = (ls, le + timedelta(days=1), ke + timedelta(days=1), b18)
+        days = [first, last] + [d for d in changes if first < d <= last]
+        self.statuses = {status_from_bounds(bounds, d) for d in days}
+
+    def may_hold(self, c: CCondition) -> bool:
+        """False only when the condition cannot hold on any day of the period."""
+        if c.negated:
+            return True
+        if c.kind == C_STATUS:
+            return bool(self.statuses & c.args)
+        if c.kind == C_SCHOOL_TYPE:
+            return self.school_type in c.args
+        if c.kind == C_AGE_MIN:
+            return self.max_age >= c.args
+        if c.kind == C_AGE_BELOW:
+            return self.min_age < c.args
+        return True
