@@ -1,20 +1,25 @@
 #!/usr/bin/env bash
-# The main job: check every protocol, render every handbook and stroomschema into
-# generated/, and run a sample timeline. Installs what it needs first.
+# The main job: check every protocol (also against the law), render every handbook and
+# stroomschema into generated/, compare the regions, and run a sample timeline.
+# Installs what it needs first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export PATH="$PWD/.venv/bin:$PATH"
 
-echo "== vzc check protocols/"
-vzc check protocols/
+regions=(protocols/parkstad.vz protocols/ruw.vz protocols/ijsselvecht.vz protocols/kopnh.vz protocols/zhz.vz)
 
-if vzc render --help >/dev/null 2>&1; then
-  echo "== vzc render"
-  vzc render protocols/*.vz -o generated/
-fi
+echo "== vzc check --law protocols/"
+vzc check --law protocols/
 
-if vzc run --help >/dev/null 2>&1 && [ -f examples/timeline.json ]; then
-  echo "== vzc run protocols/parkstad.vz examples/timeline.json --format table"
-  vzc run protocols/parkstad.vz examples/timeline.json --format table
-fi
+echo "== vzc test (the scenarios beside each protocol)"
+vzc test
+
+echo "== vzc render protocols/ -o generated/"
+vzc render protocols/ -o generated/
+
+echo "== vzc compare (all regions) -o generated/compare/"
+vzc compare "${regions[@]}" -o generated/compare/
+
+echo "== vzc run protocols/parkstad.vz examples/timeline.json --format table"
+vzc run protocols/parkstad.vz examples/timeline.json --format table

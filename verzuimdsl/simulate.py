@@ -84,7 +84,15 @@ class _Maker:
         self.busy.update(range(i, i + n))
 
 
-def make_pupil(pop: Population, index: int, seed: int, cal: SchoolCalendar, days: Sequence[date], edges: Sequence[int], as_of: date) -> Timeline:
+def make_pupil(
+    pop: Population,
+    index: int,
+    seed: int,
+    cal: SchoolCalendar,
+    days: Sequence[date],
+    edges: Sequence[int],
+    as_of: date,
+) -> Timeline:
     """Pupil `index` of the population with this seed (independent of every other pupil)."""
     rng = random.Random(seed * 1_000_003 + index)
     types = pop.school_types
@@ -95,7 +103,11 @@ def make_pupil(pop: Population, index: int, seed: int, cal: SchoolCalendar, days
     m = _Maker(rng, days, edges)
     upto = sum(1 for d in days if d <= as_of)
     if upto == 0:
-        return Timeline(student=Student(id=f"S-{index:06d}", birth_date=birth, school_type=st), calendar=pop.spec, as_of=as_of)
+        return Timeline(
+            student=Student(id=f"S-{index:06d}", birth_date=birth, school_type=st),
+            calendar=pop.spec,
+            as_of=as_of,
+        )
     # chronic absentees first: they claim their weeks
     r = rng.random()
     if r < 0.004:  # stops coming and does not return
@@ -115,7 +127,15 @@ def make_pupil(pop: Population, index: int, seed: int, cal: SchoolCalendar, days
     for _ in range(_poisson(rng, rate)):
         i = rng.randrange(upto)
         u = rng.random()
-        length = 1 if u < 0.58 else rng.randint(2, 3) if u < 0.9 else rng.randint(4, 10) if u < 0.99 else rng.randint(15, 60)
+        length = (
+            1
+            if u < 0.58
+            else rng.randint(2, 3)
+            if u < 0.9
+            else rng.randint(4, 10)
+            if u < 0.99
+            else rng.randint(15, 60)
+        )
         length = min(length, upto - i)
         if length > 0 and m.free(i, length):
             if length == 1:
@@ -140,7 +160,9 @@ def make_pupil(pop: Population, index: int, seed: int, cal: SchoolCalendar, days
     for _ in range(_poisson(rng, 0.8)):
         i = rng.randrange(upto)
         if m.free(i):
-            m.add(i, "absence", authorized=True, hours=float(rng.choice((1, 2, 3))), reason="afspraak")
+            m.add(
+                i, "absence", authorized=True, hours=float(rng.choice((1, 2, 3))), reason="afspraak"
+            )
             m.take(i)
     # luxe verzuim around a holiday
     if edges and rng.random() < 0.03:
@@ -166,13 +188,30 @@ def make_pupil(pop: Population, index: int, seed: int, cal: SchoolCalendar, days
     if rate > 6 and rng.random() < 0.25:
         i = rng.randrange(upto)
         m.add(i, "no_show", with_="jeugdarts")
-    events = tuple(Event(index=k, **_fields(e)) for k, e in enumerate(sorted(m.events, key=Event.sort_key)))
+    events = tuple(
+        Event(index=k, **_fields(e)) for k, e in enumerate(sorted(m.events, key=Event.sort_key))
+    )
     student = Student(id=f"S-{index:06d}", birth_date=birth, school_type=st)
     return Timeline(student=student, calendar=pop.spec, as_of=as_of, events=events)
 
 
 def _fields(e: Event) -> dict[str, Any]:
-    return {k: getattr(e, k) for k in ("date", "type", "hours", "authorized", "reason", "days", "until", "dagdelen", "with_", "label", "note")}
+    return {
+        k: getattr(e, k)
+        for k in (
+            "date",
+            "type",
+            "hours",
+            "authorized",
+            "reason",
+            "days",
+            "until",
+            "dagdelen",
+            "with_",
+            "label",
+            "note",
+        )
+    }
 
 
 def _poisson(rng: random.Random, lam: float) -> int:
@@ -192,10 +231,14 @@ def _poisson(rng: random.Random, lam: float) -> int:
         k += 1
 
 
-def population(protocol: Protocol, region: str | None = None, school_year: str | None = None) -> Population:
+def population(
+    protocol: Protocol, region: str | None = None, school_year: str | None = None
+) -> Population:
     h = protocol.header
     year = parse_school_year(school_year or h.school_year or "2025-2026")
-    types = tuple(t for t in (h.school_types or tuple(TYPE_WEIGHTS)) if t in TYPE_WEIGHTS) or tuple(TYPE_WEIGHTS)
+    types = tuple(t for t in (h.school_types or tuple(TYPE_WEIGHTS)) if t in TYPE_WEIGHTS) or tuple(
+        TYPE_WEIGHTS
+    )
     return Population(region=region or h.region or "midden", school_year=year, school_types=types)
 
 
@@ -226,6 +269,9 @@ class Tally:
     rules: Counter[str] = attrs.Factory(Counter)
     months: Counter[str] = attrs.Factory(Counter)
     classes: Counter[str] = attrs.Factory(Counter)
+    # actions and reports that only happen if a person judges so (`als "bij twijfel"`)
+    judged: Counter[str] = attrs.Factory(Counter)
+    duo_judged: Counter[str] = attrs.Factory(Counter)
     class_names: dict[str, str] = attrs.Factory(dict)
     actor_names: dict[str, str] = attrs.Factory(dict)
 
@@ -242,6 +288,10 @@ class Tally:
             self.months[a.date.strftime("%Y-%m")] += 1
             if a.duo is not None:
                 self.duo[a.duo] += 1
+            if a.conditions:
+                self.judged[a.rule] += 1
+                if a.duo is not None:
+                    self.duo_judged[a.duo] += 1
         seen = set()
         for c in result.classifications:
             if c.label not in seen:
@@ -253,7 +303,16 @@ class Tally:
         self.pupils += other.pupils
         self.pupils_with_actions += other.pupils_with_actions
         self.events += other.events
-        for name in ("duo", "actors", "modality", "rules", "months", "classes"):
+        for name in (
+            "duo",
+            "actors",
+            "modality",
+            "rules",
+            "months",
+            "classes",
+            "judged",
+            "duo_judged",
+        ):
             getattr(self, name).update(getattr(other, name))
         self.class_names.update(other.class_names)
         self.actor_names.update(other.actor_names)
@@ -311,6 +370,8 @@ def report_json(protocol: Protocol, pop: Population, tally: Tally, seed: int) ->
         "events": tally.events,
         "pupils_with_actions": tally.pupils_with_actions,
         "duo_reports": ordered(tally.duo),
+        "duo_reports_after_judgement": ordered(tally.duo_judged),
+        "actions_after_judgement_per_rule": ordered(tally.judged),
         "actions_per_actor": ordered(tally.actors),
         "actions_per_modality": ordered(tally.modality),
         "actions_per_rule": ordered(tally.rules),
@@ -343,11 +404,37 @@ def report_table(protocol: Protocol, pop: Population, tally: Tally, seed: int) -
         f"({per_k(tally.pupils_with_actions)} per 1000) met minstens één actie",
         "",
     ]
-    lines += block("Meldingen per DUO-categorie", top(tally.duo), "categorie")
+    duo_rows = top(tally.duo)
+    if duo_rows:
+        width = max(len("categorie"), *(len(k) for k, _ in duo_rows))
+        lines += [
+            "Meldingen per DUO-categorie",
+            f"  {'categorie'.ljust(width)}  {'aantal':>8}  {'per 1000':>8}  {'waarvan na een oordeel':>22}",
+        ]
+        for name, n in duo_rows:
+            lines.append(
+                f"  {name.ljust(width)}  {n:>8}  {per_k(n):>8}  {tally.duo_judged.get(name, 0):>22}"
+            )
+        lines.append("")
+    else:
+        lines += ["Meldingen per DUO-categorie: geen", ""]
     lines += block("Acties per actor", top(tally.actors, tally.actor_names), "actor")
     modal = {"must": "moet", "should": "zou moeten", "may": "kan"}
-    lines += block("Acties per modaliteit", [(modal.get(k, k), v) for k, v in top(tally.modality)], "modaliteit")
+    lines += block(
+        "Acties per modaliteit",
+        [(modal.get(k, k), v) for k, v in top(tally.modality)],
+        "modaliteit",
+    )
     lines += block("Acties per regel", top(tally.rules), "regel")
-    lines += block("Leerlingen per classificatie (thuiszitters e.d.)", top(tally.classes, tally.class_names), "classificatie")
+    lines += block(
+        "Waarvan alleen na een menselijk oordeel (bijv. 'bij twijfel'), per regel",
+        top(tally.judged),
+        "regel",
+    )
+    lines += block(
+        "Leerlingen per classificatie (thuiszitters e.d.)",
+        top(tally.classes, tally.class_names),
+        "classificatie",
+    )
     lines += block("Acties per maand", sorted(tally.months.items()), "maand")
     return "\n".join(lines).rstrip() + "\n"
