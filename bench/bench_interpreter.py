@@ -1,0 +1,189 @@
+"""The interpreter against a baseline and a peer, measured in one run.
+
+    .venv/bin/python bench/bench_interpreter.py [--pupils 20000]
+
+- ours: the engine (incremental windows, event-driven stepping, a prefilter that skips
+  pupils for whom no trigger can be reached);
+- baseline: the engine's reference mode, stepping every school day and recomputing every
+  window from scratch each day (what a straightforward implementation does);
+- peer: a pandas groupby-rolling script for the 16-hour rule alone (what an analyst would
+  write): hours per pupil per school week, rolling 4-week sums, first crossing of 16.
+
+Targets (issue 3): one pupil's school year through a full regional protocol under 1 ms;
+at least 100,000 pupil-years per second in batch; memory flat in the number of pupils
+when streaming JSONL. The figures are printed, never asserted: speed lives here, not in
+the tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import pandas as pd  # noqa: E402
+
+from verzuimdsl import load  # noqa: E402
+from verzuimdsl.calendar import calendar_for  # noqa: E402
+from verzuimdsl.interpreter import compile_protocol, run_timeline  # noqa: E402
+from verzuimdsl.simulate import generate, population  # noqa: E402
+
+PROTOCOL = ROOT / "protocols" / "parkstad.vz"
+VZC = str(Path(sys.executable).with_name("vzc"))
+
+
+def _time(fn, repeat: int = 3) -> float:  # type: ignore[no-untyped-def]
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def peer_sixteen_hours(timelines) -> int:  # type: ignore[no-untyped-def]
+    """The analyst's script: pandas, 16 hours in 4 school weeks, first crossing per pupil."""
+    rows = []
+    for tl in timelines:
+        cal = calendar_for(tl.calendar.region)
+        for e in tl.events:
+            if e.type == "absence" and not e.authorized:
+                hours = e.hours if e.hours is not None else 6.0
+                rows.append((tl.student.id, cal.school_week_ordinal(e.date), e.date, hours))
+    df = pd.DataFrame(rows, columns=["pupil", "week", "date", "hours"])
+    weekly = df.groupby(["pupil", "week"], as_index=False)["hours"].sum()
+    weekly = weekly.set_index("week").groupby("pupil")["hours"]
+    # a real analyst would reindex to consecutive weeks; rolling over the week index does that
+    rolled = weekly.apply(
+        lambda s: (
+            s.reindex(range(s.index.min(), s.index.max() + 1), fill_value=0)
+            .rolling(4, min_periods=1)
+            .sum()
+        )
+    )
+    return int((rolled >= 16).groupby(level=0).any().sum())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--pupils", type=int, default=20000)
+    args = parser.parse_args()
+    n = args.pupils
+
+    protocol = load(PROTOCOL)
+    compiled = compile_protocol(protocol)
+    pop = population(protocol)
+    timelines = list(generate(pop, n, seed=1))
+    print(
+        f"protocol {protocol.id} ({len(protocol.rules)} rules, {len(protocol.classifications)} classifications); "
+        f"{n} synthetic pupil-years, {sum(len(t.events) for t in timelines)} events"
+    )
+
+    # --- ours, whole population, one core
+    t_ours = _time(lambda: [run_timeline(compiled, tl) for tl in timelines])
+    per_pupil_us = 1e6 * t_ours / n
+    # --- ours on the pupils the prefilter cannot skip: the honest "one pupil through the protocol"
+    active = [tl for tl in timelines if compiled.prefilter.timeline_active(tl)]
+    t_active = _time(lambda: [run_timeline(compiled, tl) for tl in active]) if active else 0.0
+    active_us = 1e6 * t_active / max(1, len(active))
+    heavy = sorted(timelines, key=lambda t: -len(t.events))[:200]
+    t_heavy = _time(lambda: [run_timeline(compiled, tl) for tl in heavy])
+    heavy_us = 1e6 * t_heavy / len(heavy)
+
+    # --- baseline: dense stepping, every window recomputed every day (on a sample)
+    sample = active[: min(len(active), 400)] or timelines[:400]
+    t_base = _time(
+        lambda: [run_timeline(compiled, tl, dense=True, recompute=True) for tl in sample], 1
+    )
+    t_ours_sample = _time(lambda: [run_timeline(compiled, tl) for tl in sample])
+    base_us = 1e6 * t_base / len(sample)
+    ours_sample_us = 1e6 * t_ours_sample / len(sample)
+
+    # --- the same answers: ours and the baseline agree on the sample
+    agree = all(
+        run_timeline(compiled, tl).to_json()
+        == run_timeline(compiled, tl, dense=True, recompute=True).to_json()
+        for tl in sample[:100]
+    )
+
+    # --- peer: pandas rolling for the 16-hour rule alone, whole population
+    t_peer = _time(lambda: peer_sixteen_hours(timelines), 1)
+
+    print()
+    print("one core, in process (best of 3)")
+    print(
+        f"  ours, whole population            {per_pupil_us:9.1f} µs per pupil-year  ({n / t_ours:,.0f} pupil-years/s)"
+    )
+    print(
+        f"  ours, pupils that reach the engine {active_us:8.1f} µs per pupil-year  ({len(active)} of {n})"
+    )
+    print(
+        f"  ours, the 200 heaviest timelines  {heavy_us:9.1f} µs per pupil-year  (target < 1000 µs)"
+    )
+    print(
+        f"  baseline (dense, recompute), sample of {len(sample)}: {base_us:9.1f} µs vs ours {ours_sample_us:.1f} µs"
+        f"  -> ours is {base_us / ours_sample_us:.1f}x faster; same results on 100 pupils: {agree}"
+    )
+    print(
+        f"  peer (pandas, 16-hour rule only), whole population: {t_peer:.2f} s vs ours (full protocol) {t_ours:.2f} s"
+        f"  -> ratio {t_peer / t_ours:.1f}x"
+    )
+
+    # --- batch: vzc run over JSONL on both cores, end to end (JSON in, JSON out)
+    with tempfile.TemporaryDirectory() as tmp:
+        rss = {}
+        for size in (n, 4 * n):
+            jsonl = Path(tmp) / f"pupils-{size}.jsonl"
+            subprocess.run(
+                [
+                    VZC,
+                    "simulate",
+                    str(PROTOCOL),
+                    "--pupils",
+                    str(size),
+                    "--seed",
+                    "2",
+                    "--timelines",
+                    str(jsonl),
+                    "--format",
+                    "json",
+                ],
+                check=True,
+                capture_output=True,
+            )
+            out = Path(tmp) / "out.jsonl"
+            before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+            t0 = time.perf_counter()
+            subprocess.run(
+                [VZC, "run", str(PROTOCOL), str(jsonl), "-o", str(out)],
+                check=True,
+                capture_output=True,
+            )
+            elapsed = time.perf_counter() - t0
+            peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+            rss[size] = max(peak, before)
+            lines = sum(1 for _ in out.open("rb"))
+            print()
+            print(
+                f"batch: vzc run on {size} pupils ({jsonl.stat().st_size / 1e6:.0f} MB JSONL), {os.cpu_count()} cores: "
+                f"{elapsed:.2f} s incl. start-up -> {size / elapsed:,.0f} pupil-years/s; {lines} results"
+            )
+        print(
+            f"peak RSS of any process: {rss[n] / 1024:.0f} MiB for {n} pupils, {rss[4 * n] / 1024:.0f} MiB for {4 * n} "
+            f"(ratio {rss[4 * n] / rss[n]:.2f}; flat means ~1)"
+        )
+    print(
+        f"\nnational population of 2.5 million at the batch rate: ~{2_500_000 / (4 * n / elapsed):.0f} s (target < 30 s)"
+    )
+
+
+if __name__ == "__main__":
+    main()
