@@ -135,3 +135,16 @@ def test_cli_usage_and_problem_exit_codes(tmp_path: Path) -> None:
     result = runner.invoke(cli, ["compare", str(a), str(broken)])
     assert result.exit_code == 1
     assert "VZ022" in result.output
+
+
+def test_generated_compare_is_fresh(tmp_path: Path) -> None:
+    """generated/compare/ is what `vzc compare` makes from the five regions today."""
+    root = BASE.parent
+    regions = [str(root / f"{r}.vz") for r in ("parkstad", "ruw", "ijsselvecht", "kopnh", "zhz")]
+    result = CliRunner().invoke(cli, ["compare", *regions, "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    committed = root.parent / "generated" / "compare"
+    for name in ("compare.md", "compare.html"):
+        assert (tmp_path / name).read_bytes() == (committed / name).read_bytes(), (
+            f"generated/compare/{name} is stale: run scripts/main.sh"
+        )
