@@ -854,11 +854,12 @@ class Engine:
     def _after(self, ref: Any, o: int, rule_id: str | None = None) -> bool:
         if ref.rule is not None and any(x < o for x in self.fired.get(ref.rule, ())):
             return True
-        # an action label belongs to its rule; an earlier action of the same firing counts
+        # an action label belongs to its rule; like a ladder step, it counts from a day on
+        # which it fell due before today
         if (
             ref.label is not None
             and rule_id is not None
-            and any(x <= o for x in self.labels_done.get((rule_id, ref.label), ()))
+            and any(x < o for x in self.labels_done.get((rule_id, ref.label), ()))
         ):
             return True
         # an explicit `als na <stap>` asks for the fact: a duty that fell due, or an outcome
