@@ -538,6 +538,14 @@ class SchoolCalendar:
         """
         if n == 0:
             return d
+        target, _ = self._school_week_target(d, n)
+        return self._week_last[target]
+
+    def _school_week_target(self, d: date, n: int) -> tuple[int, bool]:
+        """The index of the school week n school weeks from d's, and whether d's week has school.
+
+        From a week without school days, the first school week after it counts as the first.
+        """
         o = d.toordinal()
         try:
             w = self._week_of[o]
@@ -551,7 +559,7 @@ class SchoolCalendar:
                 f"{n} schoolweken vanaf {_fmt(d)} valt buiten het bereik van de kalender "
                 f"({_fmt(SCHOOL_RANGE_FIRST_DAY)} - {_fmt(SCHOOL_RANGE_LAST_DAY)})."
             )
-        return self._week_last[target]
+        return target, in_school_week
 
     def school_weeks_deadline(self, d: date, n: int) -> date:
         """The deadline for "binnen n schoolweken" after an event on `d`.
@@ -563,22 +571,9 @@ class SchoolCalendar:
         """
         if n <= 0:
             return d
-        o = d.toordinal()
-        try:
-            w = self._week_of[o]
-        except KeyError:
-            raise _school_range_error(d) from None
-        mondays = self._week_monday
-        in_school_week = w < len(mondays) and mondays[w] == o - (o + 6) % 7
-        # from a holiday week, the first school week after it counts as week zero
-        target = w + n if in_school_week else w + n - 1
-        if not 0 <= target < len(mondays):
-            raise CalendarError(
-                f"{n} schoolweken vanaf {_fmt(d)} valt buiten het bereik van de kalender "
-                f"({_fmt(SCHOOL_RANGE_FIRST_DAY)} - {_fmt(SCHOOL_RANGE_LAST_DAY)})."
-            )
+        target, in_school_week = self._school_week_target(d, n)
         weekday = d.weekday() if in_school_week else 0
-        due = date.fromordinal(mondays[target] + weekday)
+        due = date.fromordinal(self._week_monday[target] + weekday)
         return due if self.is_school_day(due) else self.add_school_days(due, 1)
 
     def add_calendar_days(self, d: date, n: int) -> date:
