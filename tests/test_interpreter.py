@@ -481,6 +481,8 @@ regel dagdeel "Dagdelen" { bron "t" wanneer minstens 5 dagdelen afwezig binnen 2
 regel luxe "Luxe" { bron "t" wanneer gebeurtenis luxe school moet "Luxe melden" binnen 5 werkdagen }
 regel rond "Rond vakantie" { bron "t" wanneer gebeurtenis ziek rond vakantie school kan "Navragen" }
 regel na "Na W" { bron "t" wanneer 2 keer no_show bij jeugdarts als na waarschuwing lpa moet "PV" }
+regel pct "Procent" { bron "t" wanneer minstens 60 procent afwezig binnen 2 schoolweken school kan "Schoolmisser" }
+regel pctd "Procent dagen" { bron "t" wanneer meer dan 50 procent ongeoorloofd binnen 5 schooldagen school kan "Schoolmisser kort" }
 regel schors "Schorsing" { bron "t" wanneer gebeurtenis geschorst van meer dan 1 schooldag school moet "Melden" }
 regel sd "10 schooldagen" { bron "t" wanneer minstens 10 uur ongeoorloofd binnen 10 schooldagen school kan "Signaal" }
 regel cd "14 dagen" { bron "t" wanneer minstens 3 keer te_laat binnen 14 dagen school kan "Gesprek" }

@@ -434,6 +434,8 @@ class CRule:
         "open_ended",
         "colour",
         "group",
+        "status_dependent",
+        "ages",
     )
 
     def __init__(self, protocol: Protocol, index: int, r: ir.Rule | ir.Classification, slots: dict[tuple[Any, ...], int], filters: list[FilterSpec], declared: frozenset[str], ladders: dict[str, ir.Ladder]) -> None:
@@ -453,6 +455,9 @@ class CRule:
             trig.append(CTrigger(t, slot, _source_text(protocol, t.span)))
         self.triggers = tuple(trig)
         self.conditions, self.texts = _compile_conditions(protocol, r.conditions, ladders)
+        # status and age conditions can turn true on a day without events (a birthday)
+        self.status_dependent = any(c.kind == C_STATUS for c in self.conditions)
+        self.ages = tuple(c.args for c in self.conditions if c.kind in (C_AGE_MIN, C_AGE_BELOW))
         self.actions = tuple(CAction(protocol, a, ladders) for a in r.actions)
         self.colour = getattr(r, "colour", None)
         self.group = getattr(r, "group", None)
@@ -512,10 +517,17 @@ class Compiled:
         self.uses_history = bool(kinds & {C_AFTER, C_OUTCOME}) or any(
             a.step is not None for r in self.rules for a in r.actions
         )
-        # day-by-day stepping is needed where amounts change without events
-        self.needs_dense = any(t.component == PERCENT and t.kind == "threshold" for r in self.rules + self.classifications for t in r.triggers) or any(
+        # day-by-day stepping is needed where amounts change without events: a
+        # classification over a threshold holds (and ends) on days without events
+        self.needs_dense = any(
             t.kind == "threshold" for c in self.classifications for t in c.triggers
         )
+        # a percentage changes while absence is in its window: slot -> (rule, trigger)
+        self.percent: dict[int, list[tuple[CRule, CTrigger]]] = {}
+        for r in self.rules:
+            for t in r.triggers:
+                if t.kind == "threshold" and t.component == PERCENT:
+                    self.percent.setdefault(t.slot, []).append((r, t))
         self._prefilter: Any = None
         self.slot_rules: list[list[CRule]] = [[] for _ in self.filters]
         for r in self.rules + self.classifications:

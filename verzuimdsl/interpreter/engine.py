@@ -245,6 +245,7 @@ class Engine:
         self.spec = spec
         self.cal = spec.calendar()
         self.days = day_table(self.cal)
+        self.wfirst = window_first_table(self.cal)
         self.explain = explain
         self.dense = dense or compiled.needs_dense
         self.recompute = recompute
@@ -267,6 +268,14 @@ class Engine:
             if active is None or r.index in active
         ]
         self.state_of: dict[int, RuleState] = {st.rule.index: st for st in self.rules + self.classes}
+        # percentage rules that take part, and the days they need beyond their event days
+        self.percent_rules = {
+            slot: [(r, t) for r, t in pairs if r.index in self.state_of]
+            for slot, pairs in compiled.percent.items()
+        }
+        self.percent_rules = {k: v for k, v in self.percent_rules.items() if v}
+        self.extra_on: dict[int, set[int]] = {}
+        self._pct_queued: dict[int, tuple[int | None, int | None]] = {}
         self.precede_rules = [st for st in self.rules if st.rule.precedes]
         self._plans: dict[tuple[int, ...], tuple[list[RuleState], list[RuleState]]] = {}
         self.by_id = {s.rule.id: s for s in self.rules}
@@ -280,7 +289,6 @@ class Engine:
         self.unenrolled: dict[int, list[Event]] = {}
         self.events: list[Event] = []
         self.n_events = 0
-        self._near: dict[int, bool] = {}
         self._status_cache: tuple[date, date, date, date] | None = None
         self.dense_upto = self.first_o - 1
         self._schedule_status_changes()
@@ -304,15 +312,17 @@ class Engine:
 
     def _schedule_status_changes(self) -> None:
         """Conditions on status or age can turn true on a day without events: visit those days."""
-        c = self.c
-        if not c.uses_status and not c.ages:
+        states = self.rules + self.classes
+        uses_status = any(st.rule.status_dependent for st in states)
+        ages = {n for st in states for n in st.rule.ages}
+        if not uses_status and not ages:
             return
         birth = self.student.birth_date
         changes: list[date] = []
-        if c.uses_status:
+        if uses_status:
             ls, le, ke, b18 = self._status_bounds()
             changes += [ls, le + timedelta(days=1), ke + timedelta(days=1), b18]
-        changes += [birthday(birth, n) for n in c.ages]
+        changes += [birthday(birth, n) for n in sorted(ages)]
         for ch in changes:
             if self.first_o <= ch.toordinal() <= self.last_o:
                 first = self._first_school_day_on_or_after(ch)
@@ -374,6 +384,8 @@ class Engine:
                 if amt.idx is None:
                     amt.idx = []
                 amt.idx.append(e.index)
+            if days and slot in self.percent_rules:
+                self._percent_visits(slot, days)
             for d in days:
                 o = d.toordinal()
                 a2 = feed.get(o)
@@ -400,6 +412,68 @@ class Engine:
                                 self._queue(due.toordinal(), full=True)
         if et == "outcome" and self.c.uses_history:
             self._queue(start_o, full=True)
+
+    def _percent_visits(self, slot: int, days: list[date]) -> None:
+        """A percentage moves on days without events while absence is in its window (the
+        window's length in school days changes): visit those days, for that rule only."""
+        cal = self.cal
+        last = self.spec.last_day
+        for rule, t in self.percent_rules[slot]:
+            # events come in date order, so what is queued is one stretch per rule
+            first_o, upto = self._pct_queued.get(rule.index, (None, None))
+            for d in days:
+                o = d.toordinal()
+                end = min(self._window_end(t, d), last)
+                start = d
+                if first_o is not None and first_o <= o and upto is not None:
+                    if end.toordinal() <= upto:
+                        continue
+                    start = max(d, date.fromordinal(upto + 1))
+                for x in cal.school_days(start, end):
+                    xo = x.toordinal()
+                    extra = self.extra_on.get(xo)
+                    if extra is None:
+                        self.extra_on[xo] = {rule.index}
+                    else:
+                        extra.add(rule.index)
+                    self._queue(xo)
+                if first_o is None or o < first_o:
+                    first_o, upto = o, end.toordinal()
+                elif o <= (upto or o):
+                    upto = max(upto or 0, end.toordinal())
+                else:
+                    first_o, upto = o, end.toordinal()
+            self._pct_queued[rule.index] = (first_o, upto)
+
+    def _window_end(self, t: CTrigger, d: date) -> date:
+        """The last day on which an amount of day `d` is still inside the trigger's window."""
+        cal = self.cal
+        n = t.wsize
+        k = t.wkind
+        try:
+            if k == W_SCHOOL_WEEKS:
+                if n > 1:
+                    return cal.add_school_weeks(d, n - 1)
+                return cal.add_school_weeks(cal.add_school_weeks(d, 1), -1)
+            if k == W_SCHOOL_DAYS:
+                return cal.add_school_days(d, n - 1)
+            if k == W_DAYS:
+                return d + timedelta(days=n - 1)
+            if k == W_MONTHS:
+                return add_months(d, n)
+        except CalendarError:
+            return self.spec.last_day
+        unit = t.wunit
+        if unit is Unit.MONTH:
+            return add_months(date(d.year, d.month, 1), 1) - timedelta(days=1)
+        if unit is Unit.QUARTER:
+            first = date(d.year, 3 * ((d.month - 1) // 3) + 1, 1)
+            return add_months(first, 3) - timedelta(days=1)
+        if unit in (Unit.WEEK, Unit.SCHOOL_WEEK):
+            return d + timedelta(days=6 - d.weekday())
+        if unit in (Unit.SCHOOL_DAY, Unit.CALENDAR_DAY):
+            return d
+        return self.spec.last_day
 
     def _slot_day(self, o: int, slot: int) -> None:
         slots = self.day_slots.get(o)
@@ -448,10 +522,16 @@ class Engine:
         full = self.dense or o in self.full_days
         if full:
             self.full_days.discard(o)
+            self.extra_on.pop(o, None)
             rules = self.rules
             classes = self.classes
         else:
             rules, classes = self._plan(self.day_slots.get(o))
+            extra_idx = self.extra_on.pop(o, None)
+            if extra_idx:
+                more = [self.state_of[i] for i in extra_idx if self.state_of[i] not in rules]
+                if more:
+                    rules = sorted([*rules, *more], key=lambda st: st.rule.index)
             if final:
                 # as_of: close what is open (classifications, reports without end date)
                 extra_rules = [st for st in self.rules if _has_open(st) and st not in rules]
@@ -541,7 +621,15 @@ class Engine:
         return day.o
 
     def _window_first(self, t: CTrigger, day: Day) -> int:
-        """The first day (ordinal) of the trigger's natural window on `day`."""
+        """The first day (ordinal) of the trigger's natural window on `day` (cached per
+        calendar: it depends on the day and the window only)."""
+        key = (day.o, t.wkind, t.wsize, t.wunit)
+        found = self.wfirst.get(key)
+        if found is None:
+            found = self.wfirst[key] = self._compute_window_first(t, day)
+        return found
+
+    def _compute_window_first(self, t: CTrigger, day: Day) -> int:
         cal = self.cal
         k = t.wkind
         d = day.d
@@ -782,29 +870,7 @@ class Engine:
         return size > t.size_limit if t.size_strict else size >= t.size_limit
 
     def _near_holiday(self, day: Day) -> bool:
-        """Whether a school day is the last before or the first after a school holiday."""
-        hit = self._near.get(day.o)
-        if hit is not None:
-            return hit
-        cal = self.cal
-        d = day.d
-        hit = False
-        try:
-            for other in (cal.add_school_days(d, -1), cal.add_school_days(d, 1)):
-                lo, hi = sorted((other, d))
-                x = lo + timedelta(days=1)
-                while x < hi:
-                    name = cal.holiday_name(x)
-                    if name and name.lower().endswith("vakantie"):
-                        hit = True
-                        break
-                    x += timedelta(days=1)
-                if hit:
-                    break
-        except CalendarError:
-            hit = False
-        self._near[day.o] = hit
-        return hit
+        return near_holiday(self.cal, day.d)
 
     def _holds(self, st: RuleState, day: Day) -> bool:
         """Whether a rule is active today (its trigger holds and its conditions are met)."""
@@ -1291,6 +1357,46 @@ def status_from_bounds(bounds: tuple[date, date, date, date], d: date) -> str:
     if d <= ke:
         return "kwalificatieplichtig"
     return "niet_leerplichtig"
+
+
+_WFIRST: weakref.WeakKeyDictionary[SchoolCalendar, dict[tuple[Any, ...], int]] = weakref.WeakKeyDictionary()
+
+
+def window_first_table(cal: SchoolCalendar) -> dict[tuple[Any, ...], int]:
+    table = _WFIRST.get(cal)
+    if table is None:
+        table = _WFIRST[cal] = {}
+    return table
+
+
+_NEAR: weakref.WeakKeyDictionary[SchoolCalendar, dict[int, bool]] = weakref.WeakKeyDictionary()
+
+
+def near_holiday(cal: SchoolCalendar, d: date) -> bool:
+    """Whether a school day is the last before or the first after a school holiday (a break
+    named ...vakantie), cached per calendar."""
+    table = _NEAR.get(cal)
+    if table is None:
+        table = _NEAR[cal] = {}
+    o = d.toordinal()
+    hit = table.get(o)
+    if hit is not None:
+        return hit
+    hit = False
+    try:
+        for other in (cal.add_school_days(d, -1), cal.add_school_days(d, 1)):
+            lo, hi = sorted((other, d))
+            x = lo + timedelta(days=1)
+            while x < hi and not hit:
+                name = cal.holiday_name(x)
+                hit = bool(name) and name.lower().endswith("vakantie")
+                x += timedelta(days=1)
+            if hit:
+                break
+    except CalendarError:
+        hit = False
+    table[o] = hit
+    return hit
 
 
 def _has_open(st: RuleState) -> bool:

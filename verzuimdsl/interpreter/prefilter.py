@@ -15,6 +15,7 @@ then reports the exact problems.
 
 from __future__ import annotations
 
+import bisect
 import math
 from datetime import date, timedelta
 from typing import Any
@@ -66,11 +67,12 @@ Item = tuple[date, Any, Any, Any, float, int, bool, int]
 class Bounds:
     """Upper bounds of what one pupil's events can add to each measure."""
 
-    __slots__ = ("sums", "items", "spec", "cal", "hpd", "day_min")
+    __slots__ = ("sums", "items", "spec", "cal", "hpd", "day_min", "runs")
 
     def __init__(self, spec: CalendarSpec, cal: SchoolCalendar) -> None:
         self.sums: dict[int, list[float]] = {}  # slot -> [minutes, dagdelen, events, days, whole days]
         self.items: dict[int, list[Item]] = {}
+        self.runs: dict[int, list[tuple[int, int, int]]] = {}
         self.spec = spec
         self.cal = cal
         self.hpd = spec.lesson_hours_per_day or DEFAULT_LESSON_HOURS
@@ -94,6 +96,12 @@ class Prefilter:
         for t in self.triggers:
             self.slot_triggers[t.slot].append(t)
         self._min_days: dict[tuple[int, int, int], float] = {}
+        self._min_window: dict[tuple[int, int, str, int], int] = {}
+        self._edges: dict[tuple[int, int], list[int]] = {}
+        # percentages over a window that `nieuwe teltermijn` can cut short get no bound
+        self.reset_slots = {
+            t.slot for r in compiled.rules if r.new_count for t in r.triggers if t.component == PERCENT
+        }
 
     def add(
         self,
@@ -153,7 +161,11 @@ class Prefilter:
         if t.kind == "threshold":
             comp = t.component
             if comp == PERCENT:
-                return s[B_MIN] > 0
+                if s[B_MIN] <= 0:
+                    return False
+                if t.slot in self.reset_slots or t.wkind not in (W_SCHOOL_WEEKS, W_SCHOOL_DAYS):
+                    return True  # a reset or a calendar window can make the window short
+                return t.reached(100.0 * self._window_max(t, b) / (self._fewest_window_days(t, b) * b.day_min))
             total = s[(B_MIN, B_DD, B_CNT, B_COV)[comp]]
             if not t.reached(total):
                 return False
@@ -165,26 +177,117 @@ class Prefilter:
             if full <= 0:
                 return False
             if t.unit is Unit.SCHOOL_DAY:
-                return t.reached(full)
-            if t.unit is Unit.SCHOOL_WEEK:
-                return t.reached(full / 5.0)
-            return full >= self._min_school_days(t, b)
+                if not t.reached(full):
+                    return False
+            elif t.unit is Unit.SCHOOL_WEEK:
+                if not t.reached(full / 5.0):
+                    return False
+            elif full < self._min_school_days(t, b):
+                return False
+            return self._longest_run_reaches(t, b)
         if s[B_CNT] <= 0:
             return False
         if t.size_limit is not None:
             return any(self._size_reached(t, it, b) for it in b.items.get(t.slot, ()))
+        if t.near_holiday:
+            return self._touches_holiday(t, b)
         return True
+
+    def _runs(self, slot: int, b: Bounds) -> list[tuple[int, int, int]]:
+        """The longest unbroken runs the whole-day events of a measure can make:
+        (first day ordinal, its school day number, last school day number), merging
+        events that overlap or follow on the next school day."""
+        found = b.runs.get(slot)
+        if found is None:
+            found = b.runs[slot] = self._merge_runs(slot, b)
+        return found
+
+    def _merge_runs(self, slot: int, b: Bounds) -> list[tuple[int, int, int]]:
+        cal = b.cal
+        sdo = cal.school_day_ordinal
+        spans = []
+        for it in b.items.get(slot, ()):
+            if not it[6] or not it[7]:  # not a whole day, or covers no days
+                continue
+            d = it[0]
+            end = self._end(it, b)
+            if end > b.spec.last_day:
+                end = b.spec.last_day
+            spans.append((sdo(d), sdo(end) + (1 if cal.is_school_day(end) else 0) - 1, d.toordinal()))
+        spans.sort()
+        runs: list[tuple[int, int, int]] = []
+        for first, last, start_o in spans:
+            if runs and first <= runs[-1][2] + 1:
+                o, f, end_sdo = runs[-1]
+                runs[-1] = (o, f, max(end_sdo, last))
+            else:
+                runs.append((start_o, first, last))
+        return runs
+
+    def _longest_run_reaches(self, t: CTrigger, b: Bounds) -> bool:
+        """Whether one of those runs is long enough (the engine's own length rule)."""
+        mark_of = _run_mark_fn()
+        sd_date = b.cal.add_school_days
+        for start_o, first_sdo, last_sdo in self._runs(t.slot, b):
+            mark = mark_of(t.unit, t.limit, t.strict, start_o, first_sdo)
+            if mark is None:
+                return True
+            counts_school_days, value = mark
+            if counts_school_days:
+                if last_sdo >= value:
+                    return True
+            else:
+                # the last covered school day of the run, as a day ordinal
+                last_day = sd_date(date.fromordinal(start_o), last_sdo - first_sdo).toordinal()
+                if last_day >= value:
+                    return True
+        return False
+
+    def _touches_holiday(self, t: CTrigger, b: Bounds) -> bool:
+        """Whether any covered day could be the last school day before, or the first
+        after, a school holiday (`rond vakantie`)."""
+        days = self._holiday_edges(b)
+        for it in b.items.get(t.slot, ()):
+            first, last = it[0].toordinal(), self._end(it, b).toordinal()
+            i = bisect.bisect_left(days, first)
+            if i < len(days) and days[i] <= last:
+                return True
+        return False
+
+    def _holiday_edges(self, b: Bounds) -> list[int]:
+        key = (id(b.cal), b.spec.school_year)
+        found = self._edges.get(key)
+        if found is None:
+            from .engine import near_holiday
+
+            found = [
+                d.toordinal()
+                for d in b.cal.school_days(b.spec.first_day, b.spec.last_day)
+                if near_holiday(b.cal, d)
+            ]
+            if len(self._edges) < 1024:
+                self._edges[key] = found
+        return found
 
     def active(self, b: Bounds, tl: Timeline | None = None) -> frozenset[int]:
         """The rules and classifications (by index) that might fire: a trigger might be
         reached, and (given the pupil) no rule-level condition is impossible all year."""
-        possible = _Possible(tl) if tl is not None else None
-        return frozenset(
-            r.index
-            for r in self.c.rules + self.c.classifications
-            if any(self.may_fire(t, b) for t in r.triggers)
-            and (possible is None or all(possible.may_hold(c) for c in r.conditions))
-        )
+        possible = _Possible(tl) if tl is not None and any(
+            r.conditions for r in self.c.rules + self.c.classifications
+        ) else None
+        seen: set[int] = set()
+        out = []
+        slot_rules = self.c.slot_rules
+        for slot in b.sums:
+            for r in slot_rules[slot]:
+                if r.index in seen:
+                    continue
+                seen.add(r.index)
+                if any(self.may_fire(t, b) for t in r.triggers) and (
+                    possible is None or all(possible.may_hold(c) for c in r.conditions)
+                ):
+                    out.append(r.index)
+        return frozenset(out)
 
     def reachable(self, b: Bounds) -> bool:
         triggers = self.slot_triggers
@@ -239,7 +342,7 @@ class Prefilter:
             per_min, per_dd, n = it[4], it[5], it[7]
             if comp == COUNT:
                 amount: float = 1.0
-            elif comp == MINUTES:
+            elif comp == MINUTES or comp == PERCENT:
                 amount = per_min * n
             elif comp == DAGDELEN:
                 amount = per_dd * n
@@ -258,6 +361,37 @@ class Prefilter:
             if level > best:
                 best = level
         return best
+
+    def _fewest_window_days(self, t: CTrigger, b: Bounds) -> int:
+        """The fewest school days a `binnen N schoolweken/schooldagen` window holds up to
+        any day of the year, counted as the engine counts them: the smallest denominator a
+        percentage can have (without a reset)."""
+        spec = b.spec
+        key = (id(b.cal), spec.school_year, t.wkind, t.wsize)
+        found = self._min_window.get(key)
+        if found is None:
+            cal = b.cal
+            sdo = cal.school_day_ordinal
+            n = t.wsize
+            fewest = 10**9
+            o, o_last = spec.first_day.toordinal(), spec.last_day.toordinal()
+            while o <= o_last:
+                d = date.fromordinal(o)
+                school = cal.is_school_day(d)
+                d0 = d if school else cal.add_school_days(d, 1)
+                if t.wkind == W_SCHOOL_WEEKS:
+                    x = cal.add_school_weeks(d0, -(n - 1)) if n > 1 else d0
+                    monday = x - timedelta(days=x.weekday())
+                    first = monday if cal.is_school_day(monday) else cal.add_school_days(monday, 1)
+                else:
+                    first = cal.add_school_days(d0, -(n - 1))
+                days = sdo(d) + (1 if school else 0) - sdo(first)
+                fewest = min(fewest, days)
+                o += 1
+            found = max(1, fewest)
+            if len(self._min_window) < 1024:
+                self._min_window[key] = found
+        return found
 
     def _min_school_days(self, t: CTrigger, b: Bounds) -> float:
         """The fewest school days an unbroken run long enough for `t` must cover."""
@@ -419,3 +553,9 @@ class _Possible:
         if c.kind == C_AGE_BELOW:
             return self.min_age < c.args
         return True
+
+
+def _run_mark_fn() -> Any:
+    from .engine import _run_mark
+
+    return _run_mark
