@@ -31,7 +31,7 @@ from ..timeline import (
 from .compiled import Compiled, compile_protocol
 from .engine import Engine
 
-__all__ = ["Session", "compile_protocol", "run", "run_batch", "run_timeline"]
+__all__ = ["Session", "compile_protocol", "run", "run_batch", "run_timeline", "run_timeline_json"]
 
 
 def _timeline(compiled: Compiled, timeline: Any) -> Timeline:
@@ -55,6 +55,38 @@ def _timeline(compiled: Compiled, timeline: Any) -> Timeline:
     return parse_timeline(timeline, compiled.event_types)
 
 
+def _stepped(
+    compiled: Compiled,
+    tl: Timeline,
+    *,
+    explain: bool = False,
+    dense: bool = False,
+    recompute: bool = False,
+    bounds: Any = None,
+) -> Engine | None:
+    """An engine that has stepped through the timeline up to as_of, or None when the
+    prefilter shows that no trigger can be reached (nothing falls due)."""
+    active = None
+    if not (explain or dense or recompute):
+        pf = compiled.prefilter
+        active = pf.active(bounds, tl) if bounds is not None else pf.timeline_active(tl)
+        if not active:
+            return None
+    engine = Engine(
+        compiled,
+        tl.student,
+        tl.calendar,
+        explain=explain,
+        dense=dense,
+        recompute=recompute,
+        active=active,
+    )
+    for e in sorted(tl.events, key=Event.sort_key):
+        engine.add(e)
+    engine.advance(tl.as_of)
+    return engine
+
+
 def run_timeline(
     compiled: Compiled,
     tl: Timeline,
@@ -69,25 +101,19 @@ def run_timeline(
     Pupils for whom no trigger can be reached get their (empty) result without stepping
     through the year; the reference modes always step, so they stay an independent check.
     """
-    active = None
-    if not (explain or dense or recompute):
-        pf = compiled.prefilter
-        active = pf.active(bounds, tl) if bounds is not None else pf.timeline_active(tl)
-        if not active:
-            return Result(protocol=compiled.protocol_id, student=tl.student.id, as_of=tl.as_of)
-    engine = Engine(
-        compiled,
-        tl.student,
-        tl.calendar,
-        explain=explain,
-        dense=dense,
-        recompute=recompute,
-        active=active,
-    )
-    for e in sorted(tl.events, key=Event.sort_key):
-        engine.add(e)
-    engine.advance(tl.as_of)
+    engine = _stepped(compiled, tl, explain=explain, dense=dense, recompute=recompute, bounds=bounds)
+    if engine is None:
+        return Result(protocol=compiled.protocol_id, student=tl.student.id, as_of=tl.as_of)
     return engine.result(tl.as_of)
+
+
+def run_timeline_json(compiled: Compiled, tl: Timeline, *, bounds: Any = None) -> bytes:
+    """The vz-result/1 bytes of `run_timeline(...).dumps()`, without building result
+    objects (the batch's path)."""
+    engine = _stepped(compiled, tl, bounds=bounds)
+    if engine is None:
+        return Result(protocol=compiled.protocol_id, student=tl.student.id, as_of=tl.as_of).dumps()
+    return compiled.emitter.result(engine, tl.student.id, tl.as_of)
 
 
 def run(protocol: Protocol, timeline: Any, *, explain: bool = False) -> Result:

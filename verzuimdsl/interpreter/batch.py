@@ -21,7 +21,7 @@ import orjson
 
 from ..protocol import Protocol
 from ..timeline import Problem, TimelineError, parse_timeline
-from . import run_timeline
+from . import run_timeline, run_timeline_json
 from .compiled import Compiled, compile_protocol
 
 BLOCK_BYTES = 1 << 18  # about 400 pupils a block
@@ -62,7 +62,9 @@ def run_line(compiled: Compiled, raw: bytes, explain: bool = False) -> bytes | t
             tl = parse_timeline(data, compiled.event_types)
         except TimelineError as exc:
             return exc.problems
-    return run_timeline(compiled, tl, explain=explain, bounds=bounds).dumps()
+    if explain:
+        return run_timeline(compiled, tl, explain=True).dumps()
+    return run_timeline_json(compiled, tl, bounds=bounds)
 
 
 def run_block(compiled: Compiled, first_line: int, blob: bytes, explain: bool = False) -> Block:

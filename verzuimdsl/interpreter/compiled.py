@@ -436,6 +436,7 @@ class CRule:
         "group",
         "status_dependent",
         "ages",
+        "plain",
     )
 
     def __init__(self, protocol: Protocol, index: int, r: ir.Rule | ir.Classification, slots: dict[tuple[Any, ...], int], filters: list[FilterSpec], declared: frozenset[str], ladders: dict[str, ir.Ladder]) -> None:
@@ -464,6 +465,12 @@ class CRule:
         rep = r.repeat if isinstance(r, ir.Rule) else None
         self.exceptions = tuple(CException(protocol, e, ladders) for e in r.exceptions) if isinstance(r, ir.Rule) else ()
         self.precedes = tuple(protocol.resolve(p.last) for p in r.precedes) if isinstance(r, ir.Rule) else ()
+        # most rules just list their actions: those firings need no per-action checks
+        self.plain: tuple[tuple[CAction, tuple[str, ...]], ...] | None = None
+        if not self.exceptions and all(
+            not a.conditions and a.step is None and a.label is None for a in self.actions
+        ):
+            self.plain = tuple((a, self.texts + a.texts) for a in self.actions)
         self.new_count = bool(rep and rep.new_count)
         self.contiguous = bool(rep and rep.contiguous)
         self.once = bool(rep and rep.once)
@@ -529,12 +536,22 @@ class Compiled:
                 if t.kind == "threshold" and t.component == PERCENT:
                     self.percent.setdefault(t.slot, []).append((r, t))
         self._prefilter: Any = None
+        self._emitter: Any = None
         self.slot_rules: list[list[CRule]] = [[] for _ in self.filters]
         for r in self.rules + self.classifications:
             for t in r.triggers:
                 if r not in self.slot_rules[t.slot]:
                     self.slot_rules[t.slot].append(r)
 
+
+    @property
+    def emitter(self) -> Any:
+        """JSON fragments of this protocol's actions, built as pupils need them."""
+        if self._emitter is None:
+            from .emit import Emitter
+
+            self._emitter = Emitter()
+        return self._emitter
 
     @property
     def prefilter(self) -> Any:

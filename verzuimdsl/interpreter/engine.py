@@ -246,6 +246,7 @@ class Engine:
         self.cal = spec.calendar()
         self.days = day_table(self.cal)
         self.wfirst = window_first_table(self.cal)
+        self.deadlines = deadline_table(self.cal)
         self.explain = explain
         self.dense = dense or compiled.needs_dense
         self.recompute = recompute
@@ -1095,6 +1096,15 @@ class Engine:
         return firing
 
     def _deadline(self, a: CAction, d: date) -> date | None:
+        if a.deadline_unit is None and a.clock is None:
+            return None
+        key = (d, a.deadline_unit, a.deadline_n)
+        found = self.deadlines.get(key, _MISSING)
+        if found is _MISSING:
+            found = self.deadlines[key] = self._compute_deadline(a, d)
+        return found  # type: ignore[return-value]
+
+    def _compute_deadline(self, a: CAction, d: date) -> date | None:
         if a.deadline_unit is Unit.SCHOOL_WEEK:
             try:
                 return self.cal.school_weeks_deadline(d, a.deadline_n)
@@ -1108,6 +1118,11 @@ class Engine:
 
     def _actions(self, st: RuleState, firing: Firing, day: Day) -> None:
         rule = st.rule
+        if rule.plain is not None:
+            deadline = self._deadline
+            d = day.d
+            firing.actions = [(a, deadline(a, d), texts) for a, texts in rule.plain]
+            return
         items: list[tuple[CAction, tuple[str, ...]]] = [(a, ()) for a in rule.actions]
         for ex in rule.exceptions:
             if not self._conditions_ok(ex.conditions, day, st, now=True):
@@ -1245,6 +1260,31 @@ class Engine:
 
     # -------------------------------------------------------------------- result
 
+    def classification_spans(self) -> tuple[ClassificationSpan, ...]:
+        """The states that held, in date order (then declaration order)."""
+        spans: list[tuple[tuple[int, int], ClassificationSpan]] = []
+        for st in self.classes:
+            rule = st.rule
+            all_spans = list(st.spans)
+            if st.span_start is not None:
+                all_spans.append((st.span_start, None))
+            for start, until in all_spans:
+                spans.append(
+                    (
+                        (start, rule.index),
+                        ClassificationSpan(
+                            start=date.fromordinal(start),
+                            until=date.fromordinal(until) if until is not None else None,
+                            label=rule.id,
+                            name=rule.title,
+                            colour=rule.colour,
+                            group=rule.group,
+                        ),
+                    )
+                )
+        spans.sort(key=lambda x: x[0])
+        return tuple(s for _, s in spans)
+
     def result(self, as_of: date) -> Result:
         """The actions and classifications so far; does not change the engine's state."""
         actions: list[tuple[tuple[int, int, int, int], ActionDue]] = []
@@ -1281,27 +1321,6 @@ class Engine:
                     )
                 )
         actions.sort(key=lambda x: x[0])
-        spans: list[tuple[tuple[int, int], ClassificationSpan]] = []
-        for st in self.classes:
-            rule = st.rule
-            all_spans = list(st.spans)
-            if st.span_start is not None:
-                all_spans.append((st.span_start, None))
-            for start, until in all_spans:
-                spans.append(
-                    (
-                        (start, rule.index),
-                        ClassificationSpan(
-                            start=date.fromordinal(start),
-                            until=date.fromordinal(until) if until is not None else None,
-                            label=rule.id,
-                            name=rule.title,
-                            colour=rule.colour,
-                            group=rule.group,
-                        ),
-                    )
-                )
-        spans.sort(key=lambda x: x[0])
         withheld = None
         if self.explain:
             w = list(self.withheld)
@@ -1326,7 +1345,7 @@ class Engine:
             student=self.student.id,
             as_of=as_of,
             actions=tuple(a for _, a in actions),
-            classifications=tuple(s for _, s in spans),
+            classifications=self.classification_spans(),
             withheld=withheld,
         )
 
@@ -1366,6 +1385,21 @@ def window_first_table(cal: SchoolCalendar) -> dict[tuple[Any, ...], int]:
     table = _WFIRST.get(cal)
     if table is None:
         table = _WFIRST[cal] = {}
+    return table
+
+
+_DEADLINES: weakref.WeakKeyDictionary[SchoolCalendar, dict[tuple[Any, ...], date | None]] = (
+    weakref.WeakKeyDictionary()
+)
+_MISSING = object()
+
+
+def deadline_table(cal: SchoolCalendar) -> dict[tuple[Any, ...], date | None]:
+    """Deadlines depend on the day, the unit and the number only: shared by the pupils of
+    one calendar."""
+    table = _DEADLINES.get(cal)
+    if table is None:
+        table = _DEADLINES[cal] = {}
     return table
 
 

@@ -1,0 +1,53 @@
+"""The batch's direct JSON emitter writes exactly what the result objects serialise to."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+import pytest
+
+from verzuimdsl import load
+from verzuimdsl.interpreter import compile_protocol, run_timeline, run_timeline_json
+from verzuimdsl.simulate import generate, population
+from verzuimdsl.timeline import parse_timeline
+
+PROTOCOLS = Path(__file__).resolve().parents[1] / "protocols"
+
+
+@pytest.mark.parametrize("region", ["parkstad", "ruw", "ijsselvecht", "kopnh", "zhz"])
+def test_emitted_json_equals_result_dumps(region: str) -> None:
+    protocol = load(PROTOCOLS / f"{region}.vz")
+    compiled = compile_protocol(protocol)
+    seen: set[str] = set()
+    for tl in generate(population(protocol), 300, seed=7):
+        expected = run_timeline(compiled, tl).dumps()
+        assert run_timeline_json(compiled, tl) == expected, tl.student.id
+        for action in orjson.loads(expected)["actions"]:
+            seen.update(action)
+    # the population exercises the optional parts of an action, not just the fixed ones
+    assert {"conditions", "recipients", "begin", "end"} <= seen
+
+
+def test_emitted_json_keeps_open_ended_reports_and_classifications() -> None:
+    """Six weeks away without leave: an open-ended LRV report, closed when the pupil is
+    back, and a thuiszitter classification."""
+    protocol = load(PROTOCOLS / "parkstad.vz")
+    compiled = compile_protocol(protocol)
+    tl = parse_timeline(
+        {
+            "format": "vz-timeline/1",
+            "student": {"id": "L-1", "birth_date": "2013-02-11", "school_type": "po"},
+            "calendar": {"region": "zuid", "school_year": "2025-2026"},
+            "as_of": "2026-01-15",
+            "events": [
+                {"date": "2025-09-01", "type": "absence", "hours": 6, "authorized": False, "until": "2025-10-17"}
+            ],
+        },
+        compiled.event_types,
+    )
+    data = run_timeline(compiled, tl).dumps()
+    assert run_timeline_json(compiled, tl) == data
+    doc = orjson.loads(data)
+    assert any(a.get("closed") and a["end"] is None for a in doc["actions"])
+    assert doc["classifications"]
