@@ -18,7 +18,7 @@ from verzuimdsl.scenarios import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-GOLDEN = ROOT / "tests" / "scenarios" / "leerplichtwet.scenarios.toml"
+GOLDEN = ROOT / "protocols" / "nl" / "leerplichtwet.scenarios.toml"
 BASE = (ROOT / "protocols" / "nl" / "leerplichtwet.vz").as_posix()
 
 HEAD = f"""
