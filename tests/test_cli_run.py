@@ -15,7 +15,7 @@ from verzuimdsl.cli import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = str(ROOT / "protocols" / "nl" / "leerplichtwet.vz")
-GOLDEN_DIR = str(ROOT / "tests" / "scenarios")
+GOLDEN_DIR = str(ROOT / "protocols" / "nl")
 
 
 def timeline(*events: dict[str, Any], sid: str = "L-1", as_of: str = "2025-10-31") -> dict[str, Any]:
