@@ -136,3 +136,99 @@ def test_dot_lays_out_every_page_with_lanes_in_order(
         ]
         lanes = [name for _, name in sorted(xs)]
         assert lanes == sorted(lanes, key=order.index), (stem, lanes)
+
+
+def _parkstad_pages() -> dict[str, list[str]]:
+    protocol = verzuimdsl.load(HERE.parent / "protocols" / "parkstad.vz")
+    return {f.id: [text for _, text in flow_dots(protocol, f)] for f in document_flows(protocol)}
+
+
+def test_key_is_part_of_the_title_not_a_node(dots: dict[str, str]) -> None:
+    """A key drawn as a node claims a column left of the lanes (the empty left margin);
+    in the graph's label it does not. Outside the lanes only zero-size header posts."""
+    for stem, text in dots.items():
+        assert "legenda" not in text, stem
+        assert re.search(r"label=<<TABLE[^\n]*<B>Legenda</B>", text), stem
+        outside = re.findall(r"^  ([a-z][a-z0-9_]*) \[", text, re.M)
+        outside = [n for n in outside if n not in ("graph", "node", "edge")]
+        assert all(n.startswith("lane_") for n in outside), (stem, outside)
+
+
+@needs_dot
+def test_first_lane_starts_at_the_left_edge(dots: dict[str, str]) -> None:
+    """The leftmost lane starts near the drawing's margin (8 pt in; a label may nudge it),
+    not a third of the way in as when the key was a node below the lanes."""
+    for stem, text in dots.items():
+        done = subprocess.run(
+            ["dot", "-Tsvg", "-Gsize="], input=text, capture_output=True, text=True, check=True
+        )
+        xs = re.findall(
+            r"<title>cluster_[a-z_0-9]+</title>.*?points=\"([\d.\-]+),", done.stdout, re.S
+        )
+        assert xs and min(float(x) for x in xs) <= 48, (stem, xs)
+
+
+def test_parallel_reports_are_one_arrow(protocol: verzuimdsl.Protocol) -> None:
+    """Two actions of one actor that tell the same acting actor give one arrow, one label."""
+    import attrs
+
+    from verzuimdsl.render.flows import FlowSpec
+
+    rule = protocol.rule("te_laat_zes")
+    school = next(a for a in rule.actions if a.actor.head == "school")
+    told = verzuimdsl.ir.Ref(parts=("consulent",))
+    again = attrs.evolve(school, text="Nog eens melden", recipients=(told,), copies=(told,))
+    first = attrs.evolve(school, recipients=(told,))
+    answer = attrs.evolve(school, actor=told, text="Onderzoeken", recipients=())
+    bad = attrs.evolve(rule, actions=(first, again, answer), exceptions=())
+    ((_, text),) = flow_dots(protocol, FlowSpec(id="x", title="X", items=(bad,)))
+    reports = re.findall(
+        r"^  (b0_\w+)(?::\w+)* -> (b0_\w+)[^\n]*xlabel=\"(melding[^\"]*)\"", text, re.M
+    )
+    assert reports == [("b0_school", "b0_consulent", "melding en kopie")], reports
+    # each box still says whom it tells
+    assert "aan Consulent" in text and "kopie aan Consulent" in text
+
+
+def test_actor_only_told_gets_no_lane(protocol: verzuimdsl.Protocol) -> None:
+    """A lane holding nothing but 'receives a report' made pages wide and arrows long."""
+    import attrs
+
+    from verzuimdsl.render.flows import FlowSpec
+
+    rule = protocol.rule("te_laat_zes")
+    school = next(a for a in rule.actions if a.actor.head == "school")
+    told = attrs.evolve(school, recipients=(verzuimdsl.ir.Ref(parts=("jeugdarts",)),))
+    bad = attrs.evolve(rule, actions=(told,), exceptions=())
+    ((_, text),) = flow_dots(protocol, FlowSpec(id="x", title="X", items=(bad,)))
+    assert re.findall(r'subgraph "cluster_(\w+)"', text) == ["school"]
+    assert "aan Jeugdarts" in text
+
+
+def test_parkstad_flows_fit_few_legible_pages() -> None:
+    """Every Parkstad part prints at >= MIN_SCALE by the estimate (a single rule too big
+    for a page excepted), and no flow needs more than 7 parts."""
+    from verzuimdsl.render import dot
+
+    protocol = verzuimdsl.load(HERE.parent / "protocols" / "parkstad.vz")
+    for spec in document_flows(protocol):
+        builder = dot._Builder(protocol, spec)
+        bands = [builder.band(n, item) for n, item in enumerate(spec.items)]
+        pages = builder.pages(bands, builder.escalations(bands))
+        assert len(pages) <= 7, (spec.id, len(pages))
+        for page in pages:
+            if len(page) > 1:
+                assert builder.scale(page)[0] >= dot.MIN_SCALE, (spec.id, len(page))
+        # as few pages as that allows: no two neighbours would fit on one page together
+        for a, b in zip(pages, pages[1:], strict=False):
+            assert builder.scale(a + b)[0] < dot.MIN_SCALE, spec.id
+
+
+def test_size_estimate_matches_dot(dots: dict[str, str]) -> None:
+    """The estimate that cuts pages measures text as DejaVu Sans does."""
+    from verzuimdsl.render.dot import measure
+
+    w, h = measure("aaaaaaaaaaaaaaaaaaaa<BR/>aaaa")
+    assert abs(w - 122) < 2 and abs(h - 22.4) < 1
+    assert measure("<B>aaaaaaaaaa</B>")[0] > measure("aaaaaaaaaa")[0]
+    assert measure('<FONT POINT-SIZE="9">aaaaaaaaaa</FONT>')[0] < measure("aaaaaaaaaa")[0]

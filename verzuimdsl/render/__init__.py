@@ -7,7 +7,6 @@ freshness check (`--check`) compare exactly what would be written.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -16,7 +15,6 @@ import attrs
 from ..protocol import Protocol
 
 FORMATS = ("md", "html", "pdf", "dot", "svg", "png")
-_INLINE_SVG = re.compile(rb"<svg\b.*?</svg>", re.S)
 # compared byte for byte by --check; the others (layout engines' output) only for presence
 EXACT = (".md", ".dot", ".html")
 
@@ -81,9 +79,9 @@ def render_files(
 def write_files(out_dir: Path, files: dict[str, bytes]) -> list[Path]:
     """Write the files and remove earlier outputs this render no longer makes.
 
-    Layout-engine output (SVG, PNG, PDF and the SVG inside the HTML) is only rewritten when
-    its diagram's DOT or the handbook's text changed: `dot` may route an edge differently
-    on each run, and a commit should not churn on that.
+    Layout-engine output (SVG, PNG, PDF) is only rewritten when its diagram's DOT changed:
+    another Graphviz or cairo build may draw the same DOT with other bytes, and a commit
+    should not churn on that. The HTML is rewritten when any of its bytes differ.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
 
@@ -132,17 +130,18 @@ def _ours(out_dir: Path) -> list[Path]:
 
 
 def comparable(name: str, data: bytes) -> bytes:
-    """What --check compares. HTML inlines the SVG that `dot` drew; dot 2.43 does not always
-    route an edge the same way twice, so the inline diagrams count like .svg files: by
-    presence. Every other byte of the HTML is compared."""
-    if name.endswith(".html"):
-        return _INLINE_SVG.sub(b"<svg/>", data)
+    """What --check compares of a file: all of it. The HTML inlines the SVG that `dot`
+    drew, and every diagram we emit lays out byte for byte the same on each run (the
+    unstable ones were report edges into receipt nodes a rank below, across clusters, under
+    newrank; they are gone), so the HTML is compared whole too."""
+    del name
     return data
 
 
 def stale_files(out_dir: Path, files: dict[str, bytes]) -> list[Stale]:
-    """What differs between the folder and a fresh render: md, dot and html byte for byte,
-    svg, png and pdf only by presence (their bytes depend on the layout engine's build)."""
+    """What differs between the folder and a fresh render: md, dot and html (with its inline
+    diagrams) byte for byte, svg, png and pdf only by presence (their bytes depend on the
+    layout engine's build)."""
     out = []
     for name, data in files.items():
         path = out_dir / name

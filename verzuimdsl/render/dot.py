@@ -5,16 +5,24 @@ Layout, top to bottom, one band per rule in escalation order:
     lane headers (one swimlane cluster per actor, in declaration order)
     ◇ trigger (threshold and window) in the leftmost lane that acts on it
     ├─ per actor: a stack of action boxes with their deadlines, side by side like the
-    │  verzuimkaart; a report (`aan`, `cc`) is an arrow into the recipient's lane
+    │  verzuimkaart; each box names who is told (`aan`, `cc`), and a report to an actor
+    │  that acts on the same rule is one arrow into that actor's stack
     └─ "verzuim houdt aan": escalation to the next threshold of the same measure
 
+Only actors that act get a lane: an actor that is merely told stays in the box's text, so
+a page is as narrow as the work it shows and no report arrow crosses empty lanes.
 Classifications are states (rounded, double border, filled with their colour code).
 Obligatory actions have a solid border, optional ones (`kan`, `mag`, `evt`) a dashed one.
+
+A flow is cut into as few A4 pages as keep the text legible (MIN_SCALE), and the bands are
+spread evenly over them. Sizes are estimated from DejaVu Sans' advance widths, so the DOT
+text never depends on running `dot`.
 """
 
 from __future__ import annotations
 
 import html
+import math
 import re
 from collections.abc import Callable
 
@@ -29,22 +37,71 @@ from .names import Names, lane_order
 FONT = "DejaVu Sans"
 CELL_WIDTH = 26  # characters per line in an action box
 DIAMOND_WIDTH = 22  # characters per line in a trigger diamond
-# A4 with margins, in inches; `dot` only shrinks a diagram to fit, never enlarges it
-A4_PORTRAIT = "7.5,10.8"
-A4_LANDSCAPE = "10.8,7.5"
-A4_SHORT, A4_LONG = 540.0, 778.0  # the same, in points
-MIN_SCALE = 0.6  # 10 pt text printed at no less than 6 pt; a single band may go below
+# The box a diagram gets on an A4 page, in inches: 10 mm page margins and room for a caption
+# line (the handbook's print CSS uses the same box). `dot` only shrinks to fit, never enlarges.
+A4_PORTRAIT = "7.5,10.2"
+A4_LANDSCAPE = "10.8,6.9"
+A4_SHORT, A4_LONG = 540.0, 734.0  # the portrait box in points; landscape is 778 x 497
+A4_WIDE, A4_LOW = 778.0, 497.0
+MIN_SCALE = 0.7  # 10 pt text printed at no less than 7 pt; a single band may go below
+RANKSEP = 20.0  # points, the graph's ranksep
+NODESEP = 16.0  # points, the graph's nodesep
+
+# DejaVu Sans advance widths of ' '..'~' in hundredths of an em, for the size estimates
+_ADVANCE = bytes.fromhex(
+    "20282e54405f4e1b272732542024202240404040404040404040222254545435644445464d3f3a4d4b1d1d"
+    "4238564b4f3c4f453f3d494463453d452722275432323d3f373f3e233f3f1c1c3a1c613f3d3f3f2934273f"
+    "3b523b3b3440224054"
+)
+_TOKEN = re.compile(r"<(/?)([A-Za-z]+)([^>]*)>|([^<]+)")
+_POINT_SIZE = re.compile(r'POINT-SIZE="([\d.]+)"')
 
 
 LANE_FILLS = ("#eef2f7", "#f7f9fb")
 HEADER_FILL = "#1f4e79"
 ESCALATION = "#a3281a"
-RECEIPT_FILL = "#e4edf6"
 OPTIONAL_FILL = "#f2f2f2"
 TRIGGER_FILL = "#fff3d1"
 TRIGGER_LINE = "#8a6a12"
 STATE_FILL = "#e6e0f2"
 REPORT = "#2f5f8a"
+
+
+def _advance(ch: str) -> float:
+    """One character's width in ems; accented letters count as their base letter."""
+    code = ord(ch)
+    if 32 <= code < 127:
+        return _ADVANCE[code - 32] / 100
+    return 0.62 if ch.isalpha() else 0.8
+
+
+def measure(markup: str, size: float = 10.0) -> tuple[float, float]:
+    """Width and height in points of an HTML-like label as `dot` sets it in DejaVu Sans:
+    line by line, with FONT POINT-SIZE and bold (about 14% wider) taken into account."""
+    lines: list[list[float]] = [[0.0, size]]
+    sizes = [size]
+    bold = 0
+    for m in _TOKEN.finditer(markup):
+        close, tag, attrs_, text = m.groups()
+        if text is not None:
+            text = html.unescape(text)
+            width = sum(_advance(ch) for ch in text) * sizes[-1] * (1.14 if bold else 1.0)
+            lines[-1][0] += width
+            lines[-1][1] = max(lines[-1][1], sizes[-1])
+            continue
+        tag = tag.upper()
+        if tag == "BR":
+            lines.append([0.0, sizes[-1]])
+        elif tag == "FONT":
+            if close:
+                if len(sizes) > 1:
+                    sizes.pop()
+            else:
+                found = _POINT_SIZE.search(attrs_)
+                sizes.append(float(found.group(1)) if found else sizes[-1])
+        elif tag == "B":
+            bold += -1 if close else 1
+    return max(w for w, _ in lines), sum(1.12 * h for _, h in lines)
 
 
 def _esc(text: str) -> str:
@@ -65,7 +122,7 @@ def _lines(text: str, width: int) -> str:
 class _Cell:
     port: str
     lines: str  # label markup
-    style: str  # "must", "should", "optional" or "receipt"
+    style: str  # "must", "should" or "optional"
 
 
 @attrs.define
@@ -73,7 +130,18 @@ class _Stack:
     lane: str
     node: str
     cells: list[_Cell] = attrs.Factory(list)
-    fed_by: str | None = None  # "node:port" of the action that reports to this actor
+    fed_by: str | None = None  # the stack whose report sets this actor off
+
+
+@attrs.frozen
+class _Report:
+    """One arrow from a stack to the stack of an actor it tells, however many of its
+    actions do: parallel reports are merged, so labels never pile up."""
+
+    source: str  # stack node
+    port: str  # the first action that reports
+    target: str  # stack node
+    label: str  # "melding", "kopie" or "melding en kopie"
 
 
 @attrs.define
@@ -83,7 +151,7 @@ class _Band:
     lane: str
     state: str | None = None
     stacks: list[_Stack] = attrs.Factory(list)
-    reports: list[tuple[str, str, str]] = attrs.Factory(list)  # (from node:port, to node, label)
+    reports: list[_Report] = attrs.Factory(list)
 
 
 class _Builder:
@@ -125,9 +193,12 @@ class _Builder:
         deadline = wording.deadline_text(action.deadline)
         if deadline:
             meta.append(f'<FONT COLOR="{ESCALATION}"><B>{_esc(deadline)}</B></FONT>')
-        desks = [self.names.actor(r) for r in action.recipients if self.names.lane(r) is None]
-        if desks:
-            meta.append(_lines("aan " + wording.join(desks), CELL_WIDTH))
+        told = [self.names.actor(r) for r in action.recipients]
+        if told:
+            meta.append(_lines("aan " + wording.join(told), CELL_WIDTH))
+        copied = [self.names.actor(r) for r in action.copies]
+        if copied:
+            meta.append(_lines("kopie aan " + wording.join(copied), CELL_WIDTH))
         if action.step is not None:
             step = self.names(action.step) or str(action.step)
             meta.append(_lines(f"stap: {wording.lower_first(step)}", CELL_WIDTH))
@@ -142,9 +213,9 @@ class _Builder:
         return _Cell(port=port, lines="<BR/>".join(parts), style=style)
 
     def band(self, n: int, item: Item) -> _Band:
+        """One rule: a stack per acting actor, and one arrow per pair of stacks that report."""
         stacks: dict[str, _Stack] = {}
-        reports: list[tuple[str, str, str]] = []
-        pending: list[tuple[str, str, str]] = []  # (source node:port, lane, label)
+        pending: list[tuple[str, str, str, str]] = []  # (stack node, port, lane told, label)
         for k, (action, exception) in enumerate(self.actions(item)):
             lane = self.names.lane(action.actor)
             if lane is None:
@@ -158,37 +229,33 @@ class _Builder:
                 for r in refs:
                     target = self.names.lane(r)
                     if target is not None and target != lane:
-                        pending.append((f"{stack.node}:{port}", target, label))
-        for source, lane, label in pending:
+                        pending.append((stack.node, port, target, label))
+        order = list(stacks)
+        lane_of = {s.node: s.lane for s in stacks.values()}
+        merged: dict[tuple[str, str], tuple[str, list[str]]] = {}
+        for node, port, lane, label in pending:
             stack = stacks.get(lane)
             if stack is None:
-                stack = stacks[lane] = _Stack(lane=lane, node=f"b{n}_{lane}")
-                stack.cells.append(
-                    _Cell(
-                        port="in",
-                        lines=f"<I>ontvangt {'kopie' if label == 'kopie' else 'melding'}</I>",
-                        style="receipt",
-                    )
-                )
-            order = list(stacks)
-            source_lane = next(x.lane for x in stacks.values() if x.node == source.split(":")[0])
+                continue  # an actor that is only told: the box says so, no lane needed
             # a report feeds only a stack that starts later, so reports never form a cycle
-            if stack.fed_by is None and order.index(source_lane) < order.index(lane):
-                stack.fed_by = source
-            reports.append((source, stack.node, label))
+            if stack.fed_by is None and order.index(lane_of[node]) < order.index(lane):
+                stack.fed_by = node
+            first_port, labels = merged.setdefault((node, stack.node), (port, []))
+            if label not in labels:
+                labels.append(label)
+        reports = [
+            _Report(
+                source=src, port=port, target=dst, label=" en ".join(sorted(labels, reverse=True))
+            )
+            for (src, dst), (port, labels) in merged.items()
+        ]
         ordered = sorted(stacks.values(), key=lambda s: self.order.get(s.lane, 999))
         unfed = [s for s in ordered if s.fed_by is None]
         if ordered:
             lane = (unfed or ordered)[0].lane
         else:
             lane = "school" if "school" in self.order else self.lanes[0].id
-        band = _Band(
-            item=item,
-            trigger=f"b{n}_t",
-            lane=lane,
-            stacks=ordered,
-            reports=reports,
-        )
+        band = _Band(item=item, trigger=f"b{n}_t", lane=lane, stacks=ordered, reports=reports)
         if isinstance(item, ir.Classification):
             band.state = f"b{n}_s"
         return band
@@ -222,7 +289,6 @@ class _Builder:
                 "must": 'BORDER="1" COLOR="#222222" BGCOLOR="#ffffff"',
                 "should": 'BORDER="1" COLOR="#555555" BGCOLOR="#ffffff"',
                 "optional": f'BORDER="1" STYLE="dashed" COLOR="#555555" BGCOLOR="{OPTIONAL_FILL}"',
-                "receipt": f'BORDER="1" STYLE="rounded" COLOR="#7d98b3" BGCOLOR="{RECEIPT_FILL}"',
             }[cell.style]
             rows.append(
                 f'<TR><TD PORT="{cell.port}" {attrs_} CELLPADDING="5" ALIGN="LEFT" '
@@ -234,7 +300,8 @@ class _Builder:
             + "</TABLE>>"
         )
 
-    def legend(self, has_state: bool, has_optional: bool, has_receipt: bool) -> str:
+    def legend(self, has_state: bool, has_optional: bool, has_report: bool) -> str:
+        """The key, three entries a row in 9 pt, so it never sets the width of a page."""
         cells = [
             f'<TD BORDER="1" COLOR="{TRIGGER_LINE}" BGCOLOR="{TRIGGER_FILL}">'
             "\u25c7 drempel: wanneer</TD>",
@@ -245,11 +312,6 @@ class _Builder:
                 f'<TD BORDER="1" STYLE="dashed" COLOR="#555555" BGCOLOR="{OPTIONAL_FILL}">'
                 "Evt. (optionele actie)</TD>"
             )
-        if has_receipt:
-            cells.append(
-                f'<TD BORDER="1" STYLE="rounded" COLOR="#7d98b3" BGCOLOR="{RECEIPT_FILL}">'
-                "<I>ontvangt melding</I></TD>"
-            )
         if has_state:
             cells.append(
                 f'<TD BORDER="1" STYLE="rounded" BGCOLOR="{STATE_FILL}">status (classificatie)</TD>'
@@ -258,91 +320,192 @@ class _Builder:
             f'<TD><FONT COLOR="{ESCALATION}"><B>termijn</B> \u00b7 \u2192 verzuim houdt aan'
             "</FONT></TD>"
         )
+        if has_report:
+            cells.append(
+                f'<TD><FONT COLOR="{REPORT}">\u2192 melding aan wie ook handelt</FONT></TD>'
+            )
+        rows = [cells[i : i + 3] for i in range(0, len(cells), 3)]
+        first = f'<TD ROWSPAN="{len(rows)}"><B>Legenda</B></TD>'
+        body = "".join(
+            "<TR>" + (first if n == 0 else "") + "".join(row) + "</TR>"
+            for n, row in enumerate(rows)
+        )
         return (
-            '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="6" CELLPADDING="4"><TR>'
-            "<TD><B>Legenda</B></TD>" + "".join(cells) + "</TR></TABLE>>"
+            '<FONT POINT-SIZE="9"><TABLE BORDER="0" CELLBORDER="0" CELLSPACING="4" '
+            f'CELLPADDING="3">{body}</TABLE></FONT>'
         )
 
     # ------------------------------------------------------------------ layout
     def levels(self, band: _Band) -> dict[str, int]:
-        """Rank of each stack below its trigger: 1 when the trigger sets it off, one more
-        than the reporting stack when a report (`aan`, `cc`) sets it off."""
-        feeder = {s.node: s.fed_by.split(":")[0] if s.fed_by else None for s in band.stacks}
-        level: dict[str, int] = {}
+        """Rank of each stack below its trigger: 1 when the trigger sets it off; beside the
+        reporting stack when a report (`aan`, `cc`) sets it off and no stack stands between
+        the two on that rank, else one rank lower, so a report arrow never crosses a box."""
+        feeder = {s.node: s.fed_by for s in band.stacks}
+        stair: dict[str, int] = {}
         for s in band.stacks:
             seen: list[str] = []
             node: str | None = s.node
-            while node is not None and node not in seen and node not in level:
+            while node is not None and node not in seen and node not in stair:
                 seen.append(node)
                 node = feeder.get(node)
-            base = level.get(node, 0) if node is not None else 0
+            base = stair.get(node, 0) if node is not None else 0
             if node is not None and node in seen:  # a cycle of reports: cut it here
                 base = 0
             for depth, n in enumerate(reversed(seen), start=1):
-                level[n] = base + depth
+                stair[n] = base + depth
+        index = {s.node: self.order.get(s.lane, 999) for s in band.stacks}
+        level: dict[str, int] = {}
+        for s in sorted(band.stacks, key=lambda s: (stair[s.node], index[s.node])):
+            up = feeder.get(s.node)
+            if up is None or up not in level:
+                level[s.node] = 1
+                continue
+            lo, hi = sorted((index[up], index[s.node]))
+            blocked = any(
+                level.get(o.node) == level[up] and lo < index[o.node] < hi for o in band.stacks
+            )
+            level[s.node] = level[up] + (1 if blocked else 0)
         offset = 1 if band.state else 0
         return {n: v + offset for n, v in level.items()}
 
+    def trigger_size(self, item: Item) -> tuple[float, float]:
+        """A diamond's size as `dot` sizes it: the label box grown by sqrt 2 (or widened
+        when the minimum height leaves room), then by 1/cos 45 degrees for the corners."""
+        tw, th = measure(self.trigger_label(item)[1:-1])
+        bx, by = tw + 3.0, th + 3.0
+        if by * math.sqrt(2) < 36:
+            bx *= math.sqrt(1 / (1 - (by / 36) ** 2))
+        else:
+            bx, by = bx * math.sqrt(2), by * math.sqrt(2)
+        return max(bx * math.sqrt(2), 54.0), max(by * math.sqrt(2), 36.0)
+
+    def state_size(self, item: ir.Classification) -> tuple[float, float]:
+        tw, th = measure(self.state_label(item)[1:-1])
+        return max(tw + 23.0, 54.0), max(th + 16.0, 36.0)
+
+    def stack_size(self, stack: _Stack) -> tuple[float, float]:
+        """The table of boxes: text plus 5 pt padding and 1 pt border per cell, 4 pt apart."""
+        sizes = [measure(c.lines) for c in stack.cells]
+        width = max(w for w, _ in sizes) + 12 + 8
+        height = sum(h + 12 for _, h in sizes) + 4 * (len(sizes) + 1)
+        return width, height
+
     def height(self, band: _Band) -> float:
-        """Estimated height in points, to fit pages on A4 before `dot` runs."""
-        lines = self.trigger_label(band.item).count("<BR/>") + 1
-        total = 1.6 * (11 * lines + 8)
-        if band.state:
-            total += 45
+        """Estimated height in points of one band, down to the next band's trigger."""
+        total = self.trigger_size(band.item)[1] + RANKSEP
+        if band.state and isinstance(band.item, ir.Classification):
+            total += self.state_size(band.item)[1] + RANKSEP
         per_level: dict[int, float] = {}
+        sizes = {s.node: self.stack_size(s)[1] for s in band.stacks}
         for node, lvl in self.levels(band).items():
-            stack = next(s for s in band.stacks if s.node == node)
-            h = sum(12 + 10.5 * (c.lines.count("<BR/>") + 1) for c in stack.cells)
-            per_level[lvl] = max(per_level.get(lvl, 0.0), h)
-        return total + sum(per_level.values()) + 20 * (len(per_level) + 1)
+            per_level[lvl] = max(per_level.get(lvl, 0.0), sizes[node])
+        return total + sum(h + RANKSEP for h in per_level.values())
 
     def lanes_of(self, bands: list[_Band]) -> list[ir.Actor]:
         used = {b.lane for b in bands} | {s.lane for b in bands for s in b.stacks}
         return [a for a in self.lanes if a.id in used]
 
-    def width(self, bands: list[_Band]) -> float:
-        """Estimated width in points: the widest node of each lane, lanes side by side."""
+    def lane_widths(self, band: _Band) -> dict[str, float]:
+        """The widest node each lane needs for one band."""
+        out = {band.lane: self.trigger_size(band.item)[0]}
+        if band.state and isinstance(band.item, ir.Classification):
+            out[band.lane] = max(out[band.lane], self.state_size(band.item)[0])
+        for st in band.stacks:
+            out[st.lane] = max(out.get(st.lane, 0.0), self.stack_size(st)[0])
+        return out
+
+    def width(self, bands: list[_Band], beside: dict[str, float] | None = None) -> float:
+        """Estimated width in points: the widest node of each lane (or its header), lanes
+        side by side; `beside` is the width of the off-page connector by a diamond."""
         widest: dict[str, float] = {}
-
-        def chars(markup: str) -> int:
-            text = re.sub(r"<[^>]+>", "\n", markup.replace("<BR/>", "\n"))
-            return max((len(line) for line in text.split("\n")), default=0)
-
         for b in bands:
-            diamond = 1.7 * (chars(self.trigger_label(b.item)) * 5.8 + 16)
-            widest[b.lane] = max(widest.get(b.lane, 0.0), diamond)
-            for st in b.stacks:
-                w = max(chars(c.lines) for c in st.cells) * 5.8 + 26
-                widest[st.lane] = max(widest.get(st.lane, 0.0), w)
-        return sum(w + 40 for w in widest.values())
+            for lane, w in self.lane_widths(b).items():
+                if lane == b.lane and beside:
+                    w = max(
+                        w, self.trigger_size(b.item)[0] + beside.get(b.trigger, -NODESEP) + NODESEP
+                    )
+                widest[lane] = max(widest.get(lane, 0.0), w)
+        total = 0.0
+        for lane, w in widest.items():
+            header = measure(self.lane_label(self.names.p.actor(lane))[1:-1], 12)[0] + 12
+            total += max(w, header) + 16 + NODESEP
+        return total - NODESEP + 2 * 14.4
 
-    def scale(self, bands: list[_Band]) -> tuple[float, bool]:
+    def title_size(self, bands: list[_Band]) -> tuple[float, float]:
+        """Title (16 pt, with a part number), protocol line (11 pt) and key, stacked."""
+        title = measure(f"<B>{_esc(self.flow.title)}</B> (deel 1 van 2)", 16)
+        sub = measure(_esc(self.p.header.title) + ", schooljaar 2025-2026", 11)
+        rows = [
+            measure("".join(re.findall(r"<TD[^>]*>(.*?)</TD>", row)), 9)[0] + 60 + 60
+            for row in re.findall(r"<TR>(.*?)</TR>", self.title_label(bands, 0, 1))
+        ][2:]
+        width = max(title[0], sub[0], *rows)
+        return width, title[1] + sub[1] + len(rows) * 24 + 8
+
+    def size(
+        self, bands: list[_Band], beside: dict[str, float] | None = None
+    ) -> tuple[float, float]:
+        """Estimated drawing size in points: title and key, lane headers, bands, margins."""
+        tw, th = self.title_size(bands)
+        w = max(self.width(bands, beside), tw + 30)
+        h = th + 50 + sum(self.height(b) for b in bands) + 30
+        return w, h
+
+    def scale(
+        self, bands: list[_Band], beside: dict[str, float] | None = None
+    ) -> tuple[float, bool]:
         """The print scale on A4 and whether landscape gives the larger one."""
-        w = self.width(bands)
-        h = sum(self.height(b) for b in bands) + 110
+        w, h = self.size(bands, beside)
         portrait = min(1.0, A4_SHORT / w, A4_LONG / h)
-        landscape = min(1.0, A4_LONG / w, A4_SHORT / h)
+        landscape = min(1.0, A4_WIDE / w, A4_LOW / h)
         return (landscape, True) if landscape > portrait else (portrait, False)
 
-    def pages(self, bands: list[_Band]) -> list[list[_Band]]:
-        """Bands per A4 page: as many as stay legible (scale >= MIN_SCALE), at least one."""
-        pages: list[list[_Band]] = []
-        current: list[_Band] = []
-        for b in bands:
-            if current and self.scale(current + [b])[0] < MIN_SCALE:
-                pages.append(current)
-                current = []
-            current.append(b)
-        if current or not pages:
-            pages.append(current)
-        return pages
+    def pages(self, bands: list[_Band], edges: dict[tuple[str, str], str]) -> list[list[_Band]]:
+        """Bands per A4 page: the fewest pages on which every page stays legible (scale at
+        least MIN_SCALE; a band too big on its own gets a page of its own), and of those
+        cuts the one whose smallest page scale is largest, so pages fill evenly."""
+        n = len(bands)
+        if n == 0:
+            return [[]]
+        pos = {b.trigger: i for i, b in enumerate(bands)}
+        pairs = [(pos[a], pos[b]) for a, b in edges]
+        memo: dict[tuple[int, int], float] = {}
+
+        def fit(i: int, j: int) -> float:
+            """The scale of bands[i:j] on one page, or -1 when it may not share one."""
+            if (i, j) not in memo:
+                # one connector beside each diamond that escalates past this page
+                leaving = {a for a, b in pairs if i <= a < j and not i <= b < j}
+                beside = {bands[a].trigger: 150.0 for a in leaving}
+                sc = self.scale(bands[i:j], beside)[0]
+                memo[(i, j)] = sc if sc >= MIN_SCALE or j == i + 1 else -1.0
+            return memo[(i, j)]
+
+        # best[j] = (pages, -smallest scale) for bands[:j]; cut[j] = where its last page starts
+        best: list[tuple[int, float]] = [(0, -2.0)] + [(n + 1, 0.0)] * n
+        cut = [0] * (n + 1)
+        for j in range(1, n + 1):
+            for i in range(j - 1, -1, -1):
+                sc = fit(i, j)
+                if sc < 0:
+                    break
+                pages_i, neg_i = best[i]
+                cand = (pages_i + 1, max(neg_i, -sc))
+                if cand < best[j]:
+                    best[j], cut[j] = cand, i
+        out: list[list[_Band]] = []
+        j = n
+        while j > 0:
+            out.append(bands[cut[j] : j])
+            j = cut[j]
+        return out[::-1]
 
     # ------------------------------------------------------------------ output
     def build(self) -> list[str]:
         bands = [self.band(n, item) for n, item in enumerate(self.flow.items)]
-        pages = self.pages(bands)
-        page_of = {b.trigger: k for k, page in enumerate(pages) for b in page}
         edges = self.escalations(bands)
+        pages = self.pages(bands, edges)
+        page_of = {b.trigger: k for k, page in enumerate(pages) for b in page}
         return [self.page(page, k, len(pages), edges, page_of) for k, page in enumerate(pages)]
 
     def escalations(self, bands: list[_Band]) -> dict[tuple[str, str], str]:
@@ -379,19 +542,16 @@ class _Builder:
         lane_ids = [a.id for a in lanes]
         out: list[str] = []
         w = out.append
-        title = f"<B>{_esc(self.flow.title)}</B>"
-        if count > 1:
-            title += f"&#160;(deel {k + 1} van {count})"
-        sub = self.p.header.title
-        if self.p.header.school_year:
-            sub += f", schooljaar {wording.school_year(self.p.header.school_year)}"
-        size = A4_LANDSCAPE if self.scale(bands)[1] else A4_PORTRAIT
+        size = (
+            A4_LANDSCAPE
+            if self.scale(bands, self.beside(escalations, page_of, k))[1]
+            else A4_PORTRAIT
+        )
         w(f"digraph {_quote(pid)} {{")
         w(
             f"  graph [id={_quote(pid)}, newrank=true, rankdir=TB, splines=spline, "
             f"nodesep=0.22, ranksep=0.28, pad=0.2, size={_quote(size)}, fontname={_quote(FONT)}, "
-            f'fontsize=16, labelloc=t, labeljust=l, label=<{title}<BR ALIGN="LEFT"/>'
-            f'<FONT POINT-SIZE="11">{_esc(sub)}</FONT><BR ALIGN="LEFT"/>>];'
+            f"fontsize=16, labelloc=t, labeljust=l, label={self.title_label(bands, k, count)}];"
         )
         w(
             f"  node [fontname={_quote(FONT)}, fontsize=10, shape=box, style=filled, "
@@ -405,26 +565,14 @@ class _Builder:
             for s in b.stacks:
                 if s.lane != b.lane:
                     lane_nodes[s.lane].append(self.stack_node(s, pid))
-        # off-page connectors live in the trigger's lane
-        incoming = [(a, b) for (a, b) in escalations if page_of[b] == k and page_of[a] != k]
-        outgoing = [(a, b) for (a, b) in escalations if page_of[a] == k and page_of[b] != k]
+        # off-page connectors stand beside their diamond, in its lane, saying why and where;
+        # one per diamond and other part, however many escalations it stands for
         band_of = {b.trigger: b for b in bands}
-        for a, b in incoming:
-            target = band_of[b]
-            node = f"van_{a}"
-            lane_nodes[target.lane].insert(
-                0,
-                f"{node} [id={_quote(f'{pid}-{node}')}, shape=invhouse, "
-                f'fillcolor="#ffffff", color="{ESCALATION}", fontcolor="{ESCALATION}", '
-                f'fontsize=9, label="van deel {page_of[a] + 1}"];',
-            )
-        for a, b in outgoing:
-            source = band_of[a]
-            node = f"naar_{b}"
-            lane_nodes[source.lane].append(
-                f"{node} [id={_quote(f'{pid}-{node}')}, shape=invhouse, "
-                f'fillcolor="#ffffff", color="{ESCALATION}", fontcolor="{ESCALATION}", '
-                f'fontsize=9, label="verder in deel {page_of[b] + 1}"];'
+        links = self.off_page(escalations, page_of, k)
+        for (t, incoming), reasons in links.items():
+            text = self.link_text(reasons, incoming)
+            lane_nodes[band_of[t].lane].append(
+                self.connector(self.link_node(t, incoming), text, pid)
             )
         # lane headers stand outside the clusters, in one row: dot keeps a chain of flat
         # edges between plain nodes in order, which it does not do across clusters
@@ -467,9 +615,6 @@ class _Builder:
             for a in lane_ids:
                 w(f"  top_{a} -> {b.trigger}_{a} -> bot_{a} [style=invis, weight=0];")
         w(f"  {{ rank=same; {'; '.join(f'bot_{a}' for a in lane_ids)}; }}")
-        for a, b in incoming:
-            w(f"  top_{band_of[b].lane} -> van_{a} [style=invis, weight=50];")
-            w(f'  van_{a} -> {b} [color="{ESCALATION}", penwidth=1.6, weight=50];')
         for n, b in enumerate(bands):
             self.band_edges(w, b, bands[n + 1] if n + 1 < len(bands) else None, n == 0)
         for (a, b), label in escalations.items():
@@ -479,20 +624,94 @@ class _Builder:
                     f'  {a} -> {b} [color="{ESCALATION}", fontcolor="{ESCALATION}", '
                     f'penwidth=1.6, xlabel="{label}", {more}];'
                 )
-        for a, b in outgoing:
-            w(
-                f'  {a} -> naar_{b} [color="{ESCALATION}", fontcolor="{ESCALATION}", '
-                f'penwidth=1.6, xlabel="{escalations[(a, b)]}"];'
-            )
-        # legend below everything
-        cells = [c for b in bands for s in b.stacks for c in s.cells]
-        w(
-            f'  legenda [id={_quote(pid + "-legenda")}, shape=plain, style="", '
-            f"label={self.legend(any(b.state for b in bands), any(c.style == 'optional' for c in cells), any(c.style == 'receipt' for c in cells))}];"
-        )
-        w(f"  bot_{lane_ids[0]} -> legenda [style=invis, weight=0];")
+        for t, incoming in links:
+            node = self.link_node(t, incoming)
+            if incoming:  # just above its diamond
+                w(f'  {node} -> {t} [color="{ESCALATION}", penwidth=1.6, weight=50];')
+                continue
+            # beside its diamond: on the rank below it would stand between two stacks that
+            # report to each other, and `dot` then bends that report over the top
+            w(f"  {{ rank=same; {t}; {node}; }}")
+            w(f'  {t} -> {node} [color="{ESCALATION}", penwidth=1.6];')
         w("}")
         return "\n".join(out) + "\n"
+
+    def off_page(
+        self, escalations: dict[tuple[str, str], str], page_of: dict[str, int], k: int
+    ) -> dict[tuple[str, bool], dict[str, list[int]]]:
+        """Escalations that leave or enter page k, merged per diamond on this page and
+        direction: reason -> the other parts. One connector each, because two flat edges
+        from one diamond make `dot` 2.43 search its crossings forever."""
+        out: dict[tuple[str, bool], dict[str, list[int]]] = {}
+        for (a, b), reason in escalations.items():
+            if page_of[a] == k and page_of[b] != k:
+                key, other = (a, False), page_of[b] + 1
+            elif page_of[b] == k and page_of[a] != k:
+                key, other = (b, True), page_of[a] + 1
+            else:
+                continue
+            parts = out.setdefault(key, {}).setdefault(reason, [])
+            if other not in parts:
+                parts.append(other)
+        return out
+
+    def beside(
+        self, escalations: dict[tuple[str, str], str], page_of: dict[str, int], k: int
+    ) -> dict[str, float]:
+        """The width of the off-page connector beside each diamond on page k."""
+        out: dict[str, float] = {}
+        for (t, incoming), reasons in self.off_page(escalations, page_of, k).items():
+            if not incoming:
+                out[t] = measure(self.link_text(reasons, False), 9)[0] + 40
+        return out
+
+    @staticmethod
+    def link_text(reasons: dict[str, list[int]], incoming: bool) -> str:
+        """`verzuim houdt aan / verder in deel 2`; with several reasons, a line each."""
+        where = "van deel" if incoming else "verder in deel"
+
+        def parts(ns: list[int]) -> str:
+            return wording.join([str(n) for n in sorted(ns)])
+
+        if len(reasons) == 1:
+            ((reason, ns),) = reasons.items()
+            return f"{_esc(reason)}<BR/>{where} {parts(ns)}"
+        lines = [f"{_esc(reason)}: {parts(ns)}" for reason, ns in reasons.items()]
+        return "<BR/>".join([where.removesuffix(" deel"), *lines])
+
+    @staticmethod
+    def link_node(trigger: str, incoming: bool) -> str:
+        return f"{'van' if incoming else 'naar'}_{trigger}"
+
+    def connector(self, node: str, text: str, pid: str) -> str:
+        """An off-page connector: the escalation's reason and the part it continues in."""
+        return (
+            f"{node} [id={_quote(f'{pid}-{node}')}, shape=invhouse, "
+            f'fillcolor="#ffffff", color="{ESCALATION}", fontcolor="{ESCALATION}", '
+            f'fontsize=9, margin="0.06,0.03", label=<{text}>];'
+        )
+
+    def title_label(self, bands: list[_Band], k: int, count: int) -> str:
+        """Title, protocol and key in the graph's own label, left above the lanes: a key
+        drawn as a node would claim a column of its own and push the lanes right."""
+        title = f"<B>{_esc(self.flow.title)}</B>"
+        if count > 1:
+            title += f"&#160;(deel {k + 1} van {count})"
+        sub = self.p.header.title
+        if self.p.header.school_year:
+            sub += f", schooljaar {wording.school_year(self.p.header.school_year)}"
+        cells = [c for b in bands for s in b.stacks for c in s.cells]
+        key = self.legend(
+            any(b.state for b in bands),
+            any(c.style == "optional" for c in cells),
+            any(b.reports for b in bands),
+        )
+        return (
+            '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
+            f'<TR><TD ALIGN="LEFT">{title}</TD></TR>'
+            f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="11">{_esc(sub)}</FONT></TD></TR>'
+            f'<TR><TD ALIGN="LEFT">{key}</TD></TR></TABLE>>'
+        )
 
     def lane_label(self, actor: ir.Actor) -> str:
         """The lane's header: the actor's name, white on dark blue, over the lane's width."""
@@ -557,15 +776,25 @@ class _Builder:
                 w(f"  {src} -> {s.node} [{label}{more}];")
         lane_index = {a.id: n for n, a in enumerate(self.lanes)}
         stack_of = {s.node: s for s in b.stacks}
-        for source, target, label in b.reports:
-            node = source.split(":")[0]
-            tail = (
-                "w" if lane_index[stack_of[target].lane] < lane_index[stack_of[node].lane] else "e"
-            )
-            style = ", style=dashed" if label == "kopie" else ""
+        for r in b.reports:
+            here, there = stack_of[r.source], stack_of[r.target]
+            leftward = lane_index[there.lane] < lane_index[here.lane]
+            tail = "w" if leftward else "e"
+            # into the top of a stack the report sets off, else into the side that faces it
+            if levels[r.target] > levels[r.source]:
+                head = "n"
+            else:
+                head = "e" if leftward else "w"
+            style = ", style=dashed" if r.label == "kopie" else ""
+            # every edge points along the lane order (a leftward report is written reversed
+            # with dir=back): two flat edges in opposite directions make `dot` 2.43 loop
+            ends = f"{r.source}:{r.port}:{tail} -> {r.target}:{head}"
+            if leftward:
+                ends = f"{r.target}:{head} -> {r.source}:{r.port}:{tail}"
+                style += ", dir=back"
             w(
-                f'  {source}:{tail} -> {target} [xlabel="{label}", color="{REPORT}", '
-                f'fontcolor="{REPORT}", constraint=false{style}];'
+                f'  {ends} [xlabel="{r.label}", color="{REPORT}", fontcolor="{REPORT}", '
+                f"constraint=false{style}];"
             )
         if nxt is not None:
             # the next band starts below all of this one, lane by lane

@@ -234,6 +234,9 @@ class SourceRow:
     origin: str
 
 
+_SVG_SIZE = re.compile(r'<svg\b[^>]*?width="([\d.]+)pt" height="([\d.]+)pt"')
+
+
 @attrs.frozen
 class PageView:
     """One A4 page of a stroomschema: its files' stem and its SVG for inlining."""
@@ -241,6 +244,18 @@ class PageView:
     file_stem: str
     number: int
     svg: str  # cleaned inline SVG, or "" when diagrams were not drawn
+
+    @property
+    def landscape(self) -> bool:
+        """Whether the page prints larger on A4 landscape, as `dot.py` chose its `size`;
+        the handbook's print CSS then gives the drawing a landscape page of its own."""
+        from .dot import A4_LONG, A4_LOW, A4_SHORT, A4_WIDE
+
+        found = _SVG_SIZE.search(self.svg)
+        if found is None:
+            return False
+        w, h = float(found.group(1)), float(found.group(2))
+        return min(1.0, A4_WIDE / w, A4_LOW / h) > min(1.0, A4_SHORT / w, A4_LONG / h)
 
 
 @attrs.frozen
