@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import verzuimdsl
-from verzuimdsl.render.dot import flow_dots
+from verzuimdsl.render.dot import REPORT, flow_dots
 from verzuimdsl.render.flows import all_flows, document_flows, escalation_order, flow_for
 from verzuimdsl.render.graphviz_runner import clean_svg
 from verzuimdsl.render.names import lane_order
@@ -232,3 +232,55 @@ def test_size_estimate_matches_dot(dots: dict[str, str]) -> None:
     assert abs(w - 122) < 2 and abs(h - 22.4) < 1
     assert measure("<B>aaaaaaaaaa</B>")[0] > measure("aaaaaaaaaa")[0]
     assert measure('<FONT POINT-SIZE="9">aaaaaaaaaa</FONT>')[0] < measure("aaaaaaaaaa")[0]
+
+
+_REPORT_EDGE = re.compile(
+    r"^\s+(\w+)(?::\w+)*(?::[nsew])? -> (\w+)(?::\w+)*(?::[nsew])? \[xlabel=\"(?:melding|kopie)[^\]]*\];$",
+    re.M,
+)
+_SVG_GROUP = re.compile(r'<g id="[^"]*" class="(node|edge)">\s*<title>([^<]*)</title>(.*?)</g>', re.S)
+_POINTS = re.compile(r'points="([^"]*)"')
+
+
+def _points(text: str) -> list[tuple[float, float]]:
+    return [
+        (float(x), float(y))
+        for group in _POINTS.findall(text)
+        for x, y in (p.split(",") for p in group.split())
+    ]
+
+
+def _distance(p: tuple[float, float], box: list[tuple[float, float]]) -> float:
+    xs, ys = [x for x, _ in box], [y for _, y in box]
+    dx = max(min(xs) - p[0], 0.0, p[0] - max(xs))
+    dy = max(min(ys) - p[1], 0.0, p[1] - max(ys))
+    return (dx * dx + dy * dy) ** 0.5
+
+
+def test_report_arrows_point_at_whoever_is_told() -> None:
+    """In every published diagram, each report arrow has one head, at the actor told, not
+    at the sender (`dot` 2.43 turned leftward arrows round on level edges with ports)."""
+    root = HERE.parent / "generated"
+    checked = 0
+    for dot_path in sorted(root.glob("*/stroomschema-*.dot")):
+        svg = dot_path.with_suffix(".svg").read_text(encoding="utf-8").replace("&#45;", "-")
+        nodes = {t: _points(body) for kind, t, body in _SVG_GROUP.findall(svg) if kind == "node"}
+        # report edges (drawn in the report colour) per pair of nodes, in DOT order
+        edges: dict[str, list[str]] = {}
+        for kind, t, body in _SVG_GROUP.findall(svg):
+            if kind == "edge" and f'stroke="{REPORT}"' in body:
+                edges.setdefault(re.sub(r":\w+", "", t.replace("&gt;", ">")), []).append(body)
+        for line in _REPORT_EDGE.finditer(dot_path.read_text(encoding="utf-8")):
+            tail, head = line.group(1), line.group(2)
+            # a report written against the lane order carries its arrowhead at the tail
+            told, sender = (tail, head) if "dir=back" in line.group(0) else (head, tail)
+            # dot 2.43 may draw a level edge twice over itself: count distinct arrowheads
+            heads = sorted(set(_POINTS.findall(edges[f"{tail}->{head}"].pop(0))))
+            assert len(heads) == 1, f"{dot_path.name}: {line.group(0).strip()}: {len(heads)} heads"
+            arrow = _points(f'points="{heads[0]}"')
+            tip = (sum(x for x, _ in arrow) / 4, sum(y for _, y in arrow) / 4)
+            assert _distance(tip, nodes[told]) < _distance(tip, nodes[sender]), (
+                f"{dot_path.name}: {line.group(0).strip()}"
+            )
+            checked += 1
+    assert checked > 50

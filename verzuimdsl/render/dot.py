@@ -6,7 +6,8 @@ Layout, top to bottom, one band per rule in escalation order:
     ◇ trigger (threshold and window) in the leftmost lane that acts on it
     ├─ per actor: a stack of action boxes with their deadlines, side by side like the
     │  verzuimkaart; each box names who is told (`aan`, `cc`), and a report to an actor
-    │  that acts on the same rule is one arrow into that actor's stack
+    │  that acts on the same rule is one arrow into that actor's stack (a report back to
+    │  a stack level with it, to the left, stays in the box's text)
     └─ "verzuim houdt aan": escalation to the next threshold of the same measure
 
 Only actors that act get a lane: an actor that is merely told stays in the box's text, so
@@ -22,6 +23,7 @@ text never depends on running `dot`.
 from __future__ import annotations
 
 import html
+import itertools
 import math
 import re
 from collections.abc import Callable
@@ -152,6 +154,7 @@ class _Band:
     state: str | None = None
     stacks: list[_Stack] = attrs.Factory(list)
     reports: list[_Report] = attrs.Factory(list)
+    continues: str | None = None  # a later part of a rule too wide for one page: its first part
 
 
 class _Builder:
@@ -338,8 +341,9 @@ class _Builder:
     # ------------------------------------------------------------------ layout
     def levels(self, band: _Band) -> dict[str, int]:
         """Rank of each stack below its trigger: 1 when the trigger sets it off; beside the
-        reporting stack when a report (`aan`, `cc`) sets it off and no stack stands between
-        the two on that rank, else one rank lower, so a report arrow never crosses a box."""
+        reporting stack when a report (`aan`, `cc`) from its left sets it off and no stack
+        stands between the two on that rank, else one rank lower, so a report arrow never
+        crosses a box and never runs level to the left."""
         feeder = {s.node: s.fed_by for s in band.stacks}
         stair: dict[str, int] = {}
         for s in band.stacks:
@@ -364,7 +368,9 @@ class _Builder:
             blocked = any(
                 level.get(o.node) == level[up] and lo < index[o.node] < hi for o in band.stacks
             )
-            level[s.node] = level[up] + (1 if blocked else 0)
+            # fed from the right: one rank lower, so the arrow runs down into the stack
+            # (a level arrow to the left is one that dot 2.43 draws the wrong way round)
+            level[s.node] = level[up] + (1 if blocked or index[up] > index[s.node] else 0)
         offset = 1 if band.state else 0
         return {n: v + offset for n, v in level.items()}
 
@@ -502,11 +508,108 @@ class _Builder:
 
     # ------------------------------------------------------------------ output
     def build(self) -> list[str]:
-        bands = [self.band(n, item) for n, item in enumerate(self.flow.items)]
-        edges = self.escalations(bands)
+        whole = [self.band(n, item) for n, item in enumerate(self.flow.items)]
+        edges = self.escalations(whole)
+        bands: list[_Band] = []
+        for b in whole:
+            parts = self.split(b)
+            bands.extend(parts)
+            for part in parts[1:]:
+                edges[(b.trigger, part.trigger)] = "vervolg"
         pages = self.pages(bands, edges)
         page_of = {b.trigger: k for k, page in enumerate(pages) for b in page}
         return [self.page(page, k, len(pages), edges, page_of) for k, page in enumerate(pages)]
+
+    def split(self, band: _Band) -> list[_Band]:
+        """A rule that is illegible on one A4 page is cut into parts: first by lanes (in
+        declaration order), when many actors act on it, then by rows, when one actor has a
+        long list of actions; each time the fewest parts that print at MIN_SCALE, or else
+        the cut whose smallest scale is largest. Each later part restates the trigger as a
+        continuation; a report between parts stays in the box's text (`aan ...`)."""
+        if self.scale([band])[0] >= MIN_SCALE:
+            return [band]
+        lanes = [s.lane for s in band.stacks]
+        groups = self._fewest(
+            [
+                [lanes[i:j] for i, j in zip((0, *cuts), (*cuts, len(lanes)), strict=True)]
+                for count in range(1, len(lanes) + 1)
+                for cuts in _cuts(len(lanes), count)
+            ],
+            lambda g: self._select(band, {lane: None for lane in g}),
+        )
+        # the trigger's own lane leads the first part
+        groups.sort(key=lambda g: band.lane not in g)
+        pieces: list[_Band] = []
+        for g in groups:
+            part = self._select(band, {lane: None for lane in g})
+            tallest = max((len(s.cells) for s in part.stacks), default=1)
+            rows = self._fewest(
+                [[(i, m) for i in range(m)] for m in range(1, tallest + 1)],
+                lambda r, part=part: self._select(part, {s.lane: r for s in part.stacks}),
+            )
+            pieces.extend(self._select(part, {s.lane: r for s in part.stacks}) for r in rows)
+        return [self._numbered(band, piece, k) for k, piece in enumerate(pieces)]
+
+    def _fewest(self, cuts: list[list[object]], make: Callable[[object], _Band]) -> list[object]:
+        """Of the candidate cuts (each a list of parts, fewest parts first), the first whose
+        parts all print at MIN_SCALE with as few parts as any such, or else the best one."""
+        best: tuple[float, int, list[object]] = (-1.0, 0, cuts[0])
+        for cut in cuts:
+            if best[0] >= MIN_SCALE and len(cut) > best[1]:
+                break
+            worst = min(self.scale([make(c)])[0] for c in cut)
+            if worst > best[0] + 1e-9:
+                best = (worst, len(cut), cut)
+        return best[2]
+
+    def _select(self, band: _Band, rows: dict[str, tuple[int, int] | None]) -> _Band:
+        """The stacks of the given lanes, each cut to its share i of m row chunks (or whole);
+        a stack no longer fed from inside the selection starts from the trigger."""
+        stacks: list[_Stack] = []
+        for s in band.stacks:
+            if s.lane not in rows:
+                continue
+            cut = rows[s.lane]
+            cells, node = s.cells, s.node
+            if cut is not None and cut[1] > 1:
+                i, m = cut
+                cells = s.cells[i * len(s.cells) // m : (i + 1) * len(s.cells) // m]
+                node = s.node if i == 0 else f"{s.node}r{i}"
+            if cells:
+                stacks.append(_Stack(lane=s.lane, node=node, cells=cells, fed_by=s.fed_by))
+        node_of = {o.lane: o.node for o in stacks}  # a band has one stack per lane
+        ports = {o.node: {c.port for c in o.cells} for o in stacks}
+        lane_of = {o.node: o.lane for o in band.stacks}
+        reports: list[_Report] = []
+        for r in band.reports:
+            src, dst = node_of.get(lane_of[r.source]), node_of.get(lane_of[r.target])
+            if src is not None and dst is not None and r.port in ports[src]:
+                reports.append(attrs.evolve(r, source=src, target=dst))
+        arrows = {(r.source, r.target) for r in reports}
+        for o in stacks:
+            # still fed by the same lane, if that report is drawn in this selection
+            feeder = node_of.get(lane_of.get(o.fed_by, "")) if o.fed_by is not None else None
+            o.fed_by = feeder if (feeder, o.node) in arrows else None
+        first = not rows or all(c is None or c[0] == 0 for c in rows.values())
+        return _Band(
+            item=band.item,
+            trigger=band.trigger,
+            lane=band.lane,
+            state=band.state if first else None,
+            stacks=stacks,
+            reports=reports,
+        )
+
+    def _numbered(self, band: _Band, piece: _Band, k: int) -> _Band:
+        """Part k of a band: the first keeps the band's trigger and state; a later one gets
+        a trigger of its own, in the lane of its first stack that the trigger sets off."""
+        if k == 0:
+            return attrs.evolve(piece, trigger=band.trigger, state=band.state)
+        unfed = [s for s in piece.stacks if s.fed_by is None]
+        lane = (unfed or piece.stacks)[0].lane if piece.stacks else band.lane
+        return attrs.evolve(
+            piece, trigger=f"{band.trigger}{k}", lane=lane, state=None, continues=band.trigger
+        )
 
     def escalations(self, bands: list[_Band]) -> dict[tuple[str, str], str]:
         """Escalation edges: the next threshold of the same measure, then `na` and `gaat_voor`."""
@@ -724,8 +827,10 @@ class _Builder:
     def band_nodes(self, b: _Band, pid: str) -> list[str]:
         """The trigger, the state and the stacks in the trigger's own lane."""
         tip = _quote(b.item.card if isinstance(b.item, ir.Rule) and b.item.card else b.item.title)
+        # a continuation restates its rule's trigger with a dashed border
+        dashed = 'style="filled,dashed", ' if b.continues else ""
         out = [
-            f"{b.trigger} [id={_quote(f'{pid}-{b.trigger}')}, shape=diamond, "
+            f"{b.trigger} [id={_quote(f'{pid}-{b.trigger}')}, shape=diamond, {dashed}"
             f'fillcolor="{TRIGGER_FILL}", color="{TRIGGER_LINE}", margin="0.02,0.02", '
             f"tooltip={tip}, label={self.trigger_label(b.item)}];"
         ]
@@ -779,17 +884,22 @@ class _Builder:
         for r in b.reports:
             here, there = stack_of[r.source], stack_of[r.target]
             leftward = lane_index[there.lane] < lane_index[here.lane]
+            level = levels[r.target] == levels[r.source]
+            if leftward and level:
+                # a report back to a stack beside it (feedback to the school, mostly) is
+                # left to the box's text (`aan ...`): on such a level edge `dot` 2.43 draws
+                # the arrowhead at the sender, or the edge twice, and two level edges in
+                # opposite directions make its layout change from run to run
+                continue
             tail = "w" if leftward else "e"
             # into the top of a stack the report sets off, else into the side that faces it
+            head = "e" if leftward else "w"
             if levels[r.target] > levels[r.source]:
                 head = "n"
-            else:
-                head = "e" if leftward else "w"
             style = ", style=dashed" if r.label == "kopie" else ""
-            # every edge points along the lane order (a leftward report is written reversed
-            # with dir=back): two flat edges in opposite directions make `dot` 2.43 loop
             ends = f"{r.source}:{r.port}:{tail} -> {r.target}:{head}"
             if leftward:
+                # written along the lane order and reversed, so `dot` never swaps the lanes
                 ends = f"{r.target}:{head} -> {r.source}:{r.port}:{tail}"
                 style += ", dir=back"
             w(
@@ -805,6 +915,11 @@ class _Builder:
             w(f"  {b.trigger}_{b.lane} -> {nxt.trigger}_{b.lane} [style=invis, weight=0];")
             if nxt.lane == b.lane:  # the triggers form a straight spine
                 w(f"  {b.trigger} -> {nxt.trigger} [style=invis, weight=50];")
+
+
+def _cuts(n: int, count: int) -> list[tuple[int, ...]]:
+    """The ways to cut n lanes into `count` non-empty runs: the inner cut positions."""
+    return list(itertools.combinations(range(1, n), count - 1))
 
 
 def _escalation_pairs(bands: list[_Band]) -> list[tuple[_Band, _Band]]:
