@@ -524,6 +524,12 @@ class Compiled:
         self.uses_history = bool(kinds & {C_AFTER, C_OUTCOME}) or any(
             a.step is not None for r in self.rules for a in r.actions
         )
+        # rules and states whose own conditions look back (`na X`, an outcome)
+        self.history_rules = frozenset(
+            r.index
+            for r in self.rules + self.classifications
+            if any(c.kind in (C_AFTER, C_OUTCOME) for c in r.conditions)
+        )
         # day-by-day stepping is needed where amounts change without events: a
         # classification over a threshold holds (and ends) on days without events
         self.needs_dense = any(
@@ -542,6 +548,16 @@ class Compiled:
             for t in r.triggers:
                 if r not in self.slot_rules[t.slot]:
                     self.slot_rules[t.slot].append(r)
+        # a rule that only reacts to events starting (`wanneer gebeurtenis ziek`) needs the
+        # days its events start, not every day a long sick leave covers
+        self.start_only = frozenset(
+            r.index
+            for r in self.rules
+            if all(t.kind == "event" and not t.near_holiday and not t.without_enrolment for t in r.triggers)
+        )
+        self.slot_rules_covered = [
+            [r for r in rules if r.index not in self.start_only] for rules in self.slot_rules
+        ]
 
 
     @property

@@ -276,6 +276,9 @@ class Engine:
         }
         self.percent_rules = {k: v for k, v in self.percent_rules.items() if v}
         self.extra_on: dict[int, set[int]] = {}
+        self.history_on: set[int] = set()
+        self.history_rules = [st for st in self.rules if st.rule.index in compiled.history_rules]
+        self.history_classes = [st for st in self.classes if st.rule.index in compiled.history_rules]
         self._pct_queued: dict[int, tuple[int | None, int | None]] = {}
         self.precede_rules = [st for st in self.rules if st.rule.precedes]
         self._plans: dict[tuple[int, ...], tuple[list[RuleState], list[RuleState]]] = {}
@@ -379,6 +382,7 @@ class Engine:
             amt.count += 1
             if amt.starts is None:
                 amt.starts = [e]
+                self._slot_day(start_o, _START - slot)
             else:
                 amt.starts.append(e)
             if explain:
@@ -509,7 +513,14 @@ class Engine:
         key = tuple(sorted(slots)) if slots else ()
         plan = self._plans.get(key)
         if plan is None:
-            touched = {r.index for s in key for r in self.c.slot_rules[s]}
+            c = self.c
+            # a slot s: amounts on the day (every rule of the measure); _START - s: an event
+            # of the measure starts that day (also the rules that react to starts only)
+            touched = {
+                r.index
+                for s in key
+                for r in (c.slot_rules_covered[s] if s >= 0 else c.slot_rules[_START - s])
+            }
             rules = [st for st in self.rules if st.rule.index in touched or st.rule.precedes]
             classes = [st for st in self.classes if st.rule.index in touched]
             plan = self._plans[key] = (rules, classes)
@@ -524,10 +535,19 @@ class Engine:
         if full:
             self.full_days.discard(o)
             self.extra_on.pop(o, None)
+            self.history_on.discard(o)
             rules = self.rules
             classes = self.classes
         else:
             rules, classes = self._plan(self.day_slots.get(o))
+            if o in self.history_on:
+                self.history_on.discard(o)
+                more_rules = [st for st in self.history_rules if st not in rules]
+                if more_rules:
+                    rules = sorted([*rules, *more_rules], key=lambda st: st.rule.index)
+                more_classes = [st for st in self.history_classes if st not in classes]
+                if more_classes:
+                    classes = sorted([*classes, *more_classes], key=lambda st: st.rule.index)
             extra_idx = self.extra_on.pop(o, None)
             if extra_idx:
                 more = [self.state_of[i] for i in extra_idx if self.state_of[i] not in rules]
@@ -566,10 +586,13 @@ class Engine:
                 fired_any = True
         for st in classes:
             self._class_day(st, day)
-        if fired_any and self.c.uses_history:
+        if fired_any and (self.history_rules or self.history_classes):
+            # a firing can satisfy another rule's `na X` from the next school day: visit
+            # that day for the rules and states whose conditions look back
             nxt = self._first_school_day_on_or_after(day.d + timedelta(days=1))
             if nxt is not None and nxt.toordinal() <= self.last_o:
-                self._queue(nxt.toordinal(), full=True)
+                self.history_on.add(nxt.toordinal())
+                self._queue(nxt.toordinal())
 
     # -------------------------------------------------------------------- triggers
 
@@ -1387,6 +1410,8 @@ def window_first_table(cal: SchoolCalendar) -> dict[tuple[Any, ...], int]:
         table = _WFIRST[cal] = {}
     return table
 
+
+_START = -1  # day_slots holds _START - slot for a day on which an event of the slot starts
 
 _DEADLINES: weakref.WeakKeyDictionary[SchoolCalendar, dict[tuple[Any, ...], date | None]] = (
     weakref.WeakKeyDictionary()
