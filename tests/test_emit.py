@@ -51,3 +51,34 @@ def test_emitted_json_keeps_open_ended_reports_and_classifications() -> None:
     doc = orjson.loads(data)
     assert any(a.get("closed") and a["end"] is None for a in doc["actions"])
     assert doc["classifications"]
+
+
+def test_cached_firings_are_per_calendar() -> None:
+    """The same rule firing on the same day is reused between pupils only within one
+    calendar: a school's own day off moves a deadline in school days."""
+    protocol = load(PROTOCOLS / "ruw.vz")
+    compiled = compile_protocol(protocol)
+
+    def pupil(days_off: list[str]) -> bytes:
+        tl = parse_timeline(
+            {
+                "format": "vz-timeline/1",
+                "student": {"id": "L-2", "birth_date": "2011-05-01", "school_type": "vo"},
+                "calendar": {"region": "midden", "school_year": "2025-2026", "days_off": days_off},
+                "as_of": "2025-10-01",
+                "events": [{"date": "2025-09-15", "type": "sick", "days": 3}],
+            },
+            compiled.event_types,
+        )
+        data = run_timeline_json(compiled, tl)
+        assert data == run_timeline(compiled, tl).dumps()
+        return data
+
+    def mentor_due(data: bytes) -> str:
+        (due,) = [a["due"] for a in orjson.loads(data)["actions"] if a["rule"] == "mazl_mentor"]
+        return due
+
+    # the third day of sickness is Wednesday 17 September; 3 school days later
+    assert mentor_due(pupil([])) == "2025-09-22"
+    assert mentor_due(pupil(["2025-09-19"])) == "2025-09-23"
+    assert mentor_due(pupil([])) == "2025-09-22"

@@ -18,10 +18,15 @@ from ..results import FORMAT
 
 if TYPE_CHECKING:
     from .compiled import CAction, CRule
-    from .engine import Engine
+    from .engine import Engine, Firing
 
 _dumps = orjson.dumps
 _NULL = b"null"
+FIRING_CACHE = 50_000  # firings kept per protocol, over all calendars (a few KB each)
+
+
+def _firing_order(f: Firing) -> tuple[int, int, int]:
+    return (f.o, f.rule.index, f.seq)
 
 
 class Fragments:
@@ -65,6 +70,8 @@ class Emitter:
         self.fragments: dict[tuple[int, int], Fragments] = {}
         self.dates: dict[int, bytes] = {}
         self.conditions: dict[tuple[str, ...], bytes] = {}
+        self.firings: dict[int, tuple[object, dict[tuple[object, ...], bytes]]] = {}
+        self.cached = 0
 
     def date(self, o: int | None) -> bytes:
         if o is None:
@@ -74,42 +81,61 @@ class Emitter:
             found = self.dates[o] = b'"' + date.fromordinal(o).isoformat().encode() + b'"'
         return found
 
-    def result(self, engine: Engine, student: str, as_of: date) -> bytes:
-        """The result's JSON, byte for byte as Result.dumps() (not under explain)."""
+    def firing(self, f: Firing) -> bytes:
+        """The actions of one firing, comma-separated."""
         q = self.date
-        frags = self.fragments
-        conds = self.conditions
-        keyed: list[tuple[tuple[int, int, int, int], bytes]] = []
-        join = b"".join
-        for f in engine.firings:
-            rule = f.rule
-            first = b'{"date":' + q(f.o)
-            span = b',"begin":' + q(f.begin) + b',"end":' + q(f.end)
-            if f.closed is not None:
-                span += b',"closed":' + q(f.closed)
-            index, seq = rule.index, f.seq
-            for n, (a, due, texts) in enumerate(f.actions):
-                fr = frags.get((index, id(a)))
-                if fr is None:
-                    fr = frags[(index, id(a))] = Fragments(rule, a)
-                c = b""
-                if texts:
-                    c = conds.get(texts)  # type: ignore[assignment]
-                    if c is None:
-                        c = conds[texts] = b',"conditions":' + _dumps(list(texts))
-                keyed.append(
-                    (
-                        (f.o, index, seq, n),
-                        join((first, fr.head, q(due.toordinal()) if due is not None else _NULL, fr.mid, span, fr.tail, c, b"}")),
-                    )
-                )
-        keyed.sort(key=lambda x: x[0])
+        rule = f.rule
+        first = b'{"date":' + q(f.o)
+        span = b',"begin":' + q(f.begin) + b',"end":' + q(f.end)
+        if f.closed is not None:
+            span += b',"closed":' + q(f.closed)
+        out = []
+        for a, due, texts in f.actions:
+            fr = self.fragments.get((rule.index, id(a)))
+            if fr is None:
+                fr = self.fragments[(rule.index, id(a))] = Fragments(rule, a)
+            c = b""
+            if texts:
+                c = self.conditions.get(texts)  # type: ignore[assignment]
+                if c is None:
+                    c = self.conditions[texts] = b',"conditions":' + _dumps(list(texts))
+            due_json = q(due.toordinal()) if due is not None else _NULL
+            out.append(b"".join((first, fr.head, due_json, fr.mid, span, fr.tail, c, b"}")))
+        return b",".join(out)
+
+    def result(self, engine: Engine, student: str, as_of: date) -> bytes:
+        """The result's JSON, byte for byte as Result.dumps() (not under explain).
+
+        Actions are ordered by day, rule, firing and action, so each firing is one run of
+        actions. A rule firing on a day with the same dates and actions is the same bytes
+        for every pupil of a calendar (an event rule, mostly): those runs are cached.
+        """
+        chunks: list[bytes] = []
+        cal = engine.cal
+        # one cache per calendar, found by identity (hashing a calendar hashes its fields)
+        entry = self.firings.get(id(cal))
+        if entry is None or entry[0] is not cal:
+            entry = self.firings[id(cal)] = (cal, {})
+        cache = entry[1]
+        for f in sorted(engine.firings, key=_firing_order):
+            if not f.actions:
+                continue
+            # a due date follows from the action, the day and the calendar
+            acts = tuple([(id(a), texts) for a, _, texts in f.actions])
+            key = (f.rule.index, f.o, f.begin, f.end, f.closed, acts)
+            chunk = cache.get(key)
+            if chunk is None:
+                chunk = self.firing(f)
+                if self.cached < FIRING_CACHE:
+                    cache[key] = chunk
+                    self.cached += 1
+            chunks.append(chunk)
         spans = [span.to_json() for span in engine.classification_spans()]
         return (
             b'{"format":' + _dumps(FORMAT)
             + b',"protocol":' + _dumps(engine.c.protocol_id)
             + b',"student":' + _dumps(student)
             + b',"as_of":' + _dumps(as_of.isoformat())
-            + b',"actions":[' + b",".join(x for _, x in keyed)
+            + b',"actions":[' + b",".join(chunks)
             + b'],"classifications":' + _dumps(spans) + b"}"
         )
