@@ -17,6 +17,7 @@ from .. import ir
 from ..protocol import Protocol
 from ..timeline import LUXE_REASONS, Event
 from ..units import Unit, format_number
+from .firing_cache import FiringCache
 
 # ------------------------------------------------------------------------ filters
 
@@ -543,6 +544,7 @@ class Compiled:
                     self.percent.setdefault(t.slot, []).append((r, t))
         self._prefilter: Any = None
         self._emitter: Any = None
+        self.due_cache = FiringCache()  # ActionDue objects of event firings, for run()
         self.slot_rules: list[list[CRule]] = [[] for _ in self.filters]
         for r in self.rules + self.classifications:
             for t in r.triggers:

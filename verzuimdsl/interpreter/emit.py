@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import orjson
 
 from ..results import FORMAT
+from .firing_cache import FiringCache
 
 if TYPE_CHECKING:
     from .compiled import CAction, CRule
@@ -22,11 +23,6 @@ if TYPE_CHECKING:
 
 _dumps = orjson.dumps
 _NULL = b"null"
-FIRING_CACHE = 50_000  # firings kept per protocol, over all calendars (a few KB each)
-
-
-def _firing_order(f: Firing) -> tuple[int, int, int]:
-    return (f.o, f.rule.index, f.seq)
 
 
 class Fragments:
@@ -70,8 +66,7 @@ class Emitter:
         self.fragments: dict[tuple[int, int], Fragments] = {}
         self.dates: dict[int, bytes] = {}
         self.conditions: dict[tuple[str, ...], bytes] = {}
-        self.firings: dict[int, tuple[object, dict[tuple[object, ...], bytes]]] = {}
-        self.cached = 0
+        self.cache = FiringCache()
 
     def date(self, o: int | None) -> bytes:
         if o is None:
@@ -107,29 +102,9 @@ class Emitter:
         """The result's JSON, byte for byte as Result.dumps() (not under explain).
 
         Actions are ordered by day, rule, firing and action, so each firing is one run of
-        actions. A rule firing on a day with the same dates and actions is the same bytes
-        for every pupil of a calendar (an event rule, mostly): those runs are cached.
+        actions; event firings come from the FiringCache.
         """
-        chunks: list[bytes] = []
-        cal = engine.cal
-        # one cache per calendar, found by identity (hashing a calendar hashes its fields)
-        entry = self.firings.get(id(cal))
-        if entry is None or entry[0] is not cal:
-            entry = self.firings[id(cal)] = (cal, {})
-        cache = entry[1]
-        for f in sorted(engine.firings, key=_firing_order):
-            if not f.actions:
-                continue
-            # a due date follows from the action, the day and the calendar
-            acts = tuple([(id(a), texts) for a, _, texts in f.actions])
-            key = (f.rule.index, f.o, f.begin, f.end, f.closed, acts)
-            chunk = cache.get(key)
-            if chunk is None:
-                chunk = self.firing(f)
-                if self.cached < FIRING_CACHE:
-                    cache[key] = chunk
-                    self.cached += 1
-            chunks.append(chunk)
+        chunks = self.cache.each(engine.firings, engine.cal, self.firing)
         spans = [span.to_json() for span in engine.classification_spans()]
         return (
             b'{"format":' + _dumps(FORMAT)

@@ -1308,42 +1308,49 @@ class Engine:
         spans.sort(key=lambda x: x[0])
         return tuple(s for _, s in spans)
 
+    def _due_actions(self, f: Firing) -> tuple[ActionDue, ...]:
+        rule = f.rule
+        begin = date.fromordinal(f.begin) if f.begin is not None else None
+        end = date.fromordinal(f.end) if f.end is not None else None
+        closed = date.fromordinal(f.closed) if f.closed is not None else None
+        return tuple(
+            ActionDue(
+                date=date.fromordinal(f.o),
+                rule=rule.id,
+                actor=a.actor,
+                action=a.text,
+                modality=a.modality,
+                due=due,
+                due_time=a.clock,
+                duo=a.duo,
+                source=rule.source,
+                begin=begin,
+                end=end,
+                closed=closed,
+                label=a.label,
+                exception=a.exception,
+                recipients=a.recipients,
+                copies=a.copies,
+                document=a.document,
+                meeting=a.meeting,
+                step=a.step.ref if a.step is not None else None,
+                conditions=texts,
+                explain=f.explain if self.explain else None,
+                actor_name=a.actor_name,
+            )
+            for a, due, texts in f.actions
+        )
+
     def result(self, as_of: date) -> Result:
         """The actions and classifications so far; does not change the engine's state."""
-        actions: list[tuple[tuple[int, int, int, int], ActionDue]] = []
-        for f in self.firings:
-            rule = f.rule
-            for n, (a, due, texts) in enumerate(f.actions):
-                actions.append(
-                    (
-                        (f.o, rule.index, f.seq, n),
-                        ActionDue(
-                            date=date.fromordinal(f.o),
-                            rule=rule.id,
-                            actor=a.actor,
-                            action=a.text,
-                            modality=a.modality,
-                            due=due,
-                            due_time=a.clock,
-                            duo=a.duo,
-                            source=rule.source,
-                            begin=date.fromordinal(f.begin) if f.begin is not None else None,
-                            end=date.fromordinal(f.end) if f.end is not None else None,
-                            closed=date.fromordinal(f.closed) if f.closed is not None else None,
-                            label=a.label,
-                            exception=a.exception,
-                            recipients=a.recipients,
-                            copies=a.copies,
-                            document=a.document,
-                            meeting=a.meeting,
-                            step=a.step.ref if a.step is not None else None,
-                            conditions=texts,
-                            explain=f.explain if self.explain else None,
-                            actor_name=a.actor_name,
-                        ),
-                    )
-                )
-        actions.sort(key=lambda x: x[0])
+        actions = [
+            a
+            for due in self.c.due_cache.each(
+                # the reference mode builds everything itself, to stay an independent check
+                self.firings, self.cal, self._due_actions, cached=not (self.explain or self.recompute)
+            )
+            for a in due
+        ]
         withheld = None
         if self.explain:
             w = list(self.withheld)
@@ -1367,7 +1374,7 @@ class Engine:
             protocol=self.c.protocol_id,
             student=self.student.id,
             as_of=as_of,
-            actions=tuple(a for _, a in actions),
+            actions=tuple(actions),
             classifications=self.classification_spans(),
             withheld=withheld,
         )
