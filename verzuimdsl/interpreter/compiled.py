@@ -438,6 +438,7 @@ class CRule:
         "status_dependent",
         "ages",
         "plain",
+        "labels",
     )
 
     def __init__(self, protocol: Protocol, index: int, r: ir.Rule | ir.Classification, slots: dict[tuple[Any, ...], int], filters: list[FilterSpec], declared: frozenset[str], ladders: dict[str, ir.Ladder]) -> None:
@@ -466,12 +467,11 @@ class CRule:
         rep = r.repeat if isinstance(r, ir.Rule) else None
         self.exceptions = tuple(CException(protocol, e, ladders) for e in r.exceptions) if isinstance(r, ir.Rule) else ()
         self.precedes = tuple(protocol.resolve(p.last) for p in r.precedes) if isinstance(r, ir.Rule) else ()
-        # most rules just list their actions: those firings need no per-action checks
+        # most rules just list their actions (labelled or not): no per-action checks
         self.plain: tuple[tuple[CAction, tuple[str, ...]], ...] | None = None
-        if not self.exceptions and all(
-            not a.conditions and a.step is None and a.label is None for a in self.actions
-        ):
+        if not self.exceptions and all(not a.conditions and a.step is None for a in self.actions):
             self.plain = tuple((a, self.texts + a.texts) for a in self.actions)
+        self.labels = tuple(a.label for a in self.actions if a.label is not None)
         self.new_count = bool(rep and rep.new_count)
         self.contiguous = bool(rep and rep.contiguous)
         self.once = bool(rep and rep.once)

@@ -1145,6 +1145,8 @@ class Engine:
             deadline = self._deadline
             d = day.d
             firing.actions = [(a, deadline(a, d), texts) for a, texts in rule.plain]
+            for label in rule.labels:
+                self.labels_done.setdefault((rule.id, label), []).append(day.o)
             return
         items: list[tuple[CAction, tuple[str, ...]]] = [(a, ()) for a in rule.actions]
         for ex in rule.exceptions:
