@@ -186,10 +186,11 @@ class _Builder:
             text = f"Indien {conds}: {wording.lower_first(text)}"
         body = _lines(text, CELL_WIDTH)
         if role:
+            # a short role leads the first line; a long one gets lines of its own
             body = (
                 f"<B>{_esc(role)}:</B> {body}"
                 if len(role) < 14
-                else (f"<B>{_esc(role)}:</B><BR/>{body}")
+                else f"<B>{_lines(role + ':', CELL_WIDTH)}</B><BR/>{body}"
             )
         parts.append(body)
         meta = []
