@@ -8,9 +8,12 @@ yields one precise error and the healthy ones are still lowered and checked.
 from __future__ import annotations
 
 import functools
+import hashlib
+import os
 import re
 from pathlib import Path
 
+import lark
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
@@ -60,15 +63,33 @@ _TERMINAL_NAMES_EN = {
 }
 
 
+def _cache_file(text: str) -> str | bool:
+    """Where Lark keeps the analysed grammar between runs (a new process would otherwise
+    spend ~200 ms building the LALR tables): a private folder of the user's own, never the
+    shared /tmp, because Lark reads the file back with pickle. Without one, no cache."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = os.path.join(base, "verzuimdsl")
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        st = os.stat(folder)
+        if st.st_uid != os.getuid() or st.st_mode & 0o022:
+            return False
+    except (OSError, AttributeError):
+        return False
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    return os.path.join(folder, f"vz-{digest}-lark{lark.__version__}.cache")
+
+
 @functools.lru_cache(maxsize=1)
 def grammar() -> Lark:
+    text = GRAMMAR_PATH.read_text(encoding="utf-8")
     return Lark(
-        GRAMMAR_PATH.read_text(encoding="utf-8"),
+        text,
         parser="lalr",
         strict=True,
         propagate_positions=True,
         maybe_placeholders=True,
-        cache=False,
+        cache=_cache_file(text),
     )
 
 
