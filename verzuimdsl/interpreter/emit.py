@@ -60,7 +60,8 @@ class Fragments:
 
 
 class Emitter:
-    """Per compiled protocol: fragments per (rule, action) and quoted dates per day."""
+    """Per compiled protocol: fragments per (rule, action), quoted dates per day, and the
+    JSON of event firings shared between pupils (FiringCache)."""
 
     def __init__(self) -> None:
         self.fragments: dict[tuple[int, int], Fragments] = {}

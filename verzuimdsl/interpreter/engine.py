@@ -542,22 +542,14 @@ class Engine:
             rules, classes = self._plan(self.day_slots.get(o))
             if o in self.history_on:
                 self.history_on.discard(o)
-                more_rules = [st for st in self.history_rules if st not in rules]
-                if more_rules:
-                    rules = sorted([*rules, *more_rules], key=lambda st: st.rule.index)
-                more_classes = [st for st in self.history_classes if st not in classes]
-                if more_classes:
-                    classes = sorted([*classes, *more_classes], key=lambda st: st.rule.index)
+                rules = _joined(rules, self.history_rules)
+                classes = _joined(classes, self.history_classes)
             extra_idx = self.extra_on.pop(o, None)
             if extra_idx:
-                more = [self.state_of[i] for i in extra_idx if self.state_of[i] not in rules]
-                if more:
-                    rules = sorted([*rules, *more], key=lambda st: st.rule.index)
+                rules = _joined(rules, [self.state_of[i] for i in extra_idx])
             if final:
                 # as_of: close what is open (classifications, reports without end date)
-                extra_rules = [st for st in self.rules if _has_open(st) and st not in rules]
-                if extra_rules:
-                    rules = sorted([*rules, *extra_rules], key=lambda st: st.rule.index)
+                rules = _joined(rules, [st for st in self.rules if _has_open(st)])
                 classes = self.classes
             if not rules and not classes:
                 return
@@ -576,7 +568,7 @@ class Engine:
             if extra:
                 for st in extra:
                     update(st, day)
-                rules = sorted([*rules, *extra], key=lambda st: st.rule.index)
+                rules = _joined(rules, extra)
         fired_any = False
         rule_day = self._rule_day
         for st in rules:
@@ -1465,6 +1457,12 @@ def near_holiday(cal: SchoolCalendar, d: date) -> bool:
         hit = False
     table[o] = hit
     return hit
+
+
+def _joined(states: list[RuleState], more: Iterable[RuleState]) -> list[RuleState]:
+    """`states` with those of `more` not in it yet, in declaration order."""
+    new = [st for st in more if st not in states]
+    return sorted([*states, *new], key=lambda st: st.rule.index) if new else states
 
 
 def _has_open(st: RuleState) -> bool:

@@ -87,9 +87,7 @@ def write_files(out_dir: Path, files: dict[str, bytes]) -> list[Path]:
 
     def differs(name: str) -> bool:
         path = out_dir / name
-        return not path.exists() or comparable(name, path.read_bytes()) != comparable(
-            name, files[name]
-        )
+        return not path.exists() or path.read_bytes() != files[name]
 
     changed_stems = {n.rsplit(".", 1)[0] for n in files if n.endswith(".dot") and differs(n)}
     html_changed = "handbook.html" in files and (differs("handbook.html") or bool(changed_stems))
@@ -129,15 +127,6 @@ def _ours(out_dir: Path) -> list[Path]:
     )
 
 
-def comparable(name: str, data: bytes) -> bytes:
-    """What --check compares of a file: all of it. The HTML inlines the SVG that `dot`
-    drew, and every diagram we emit lays out byte for byte the same on each run (the
-    unstable ones were report edges into receipt nodes a rank below, across clusters, under
-    newrank; they are gone), so the HTML is compared whole too."""
-    del name
-    return data
-
-
 def stale_files(out_dir: Path, files: dict[str, bytes]) -> list[Stale]:
     """What differs between the folder and a fresh render: md, dot and html (with its inline
     diagrams) byte for byte, svg, png and pdf only by presence (their bytes depend on the
@@ -147,7 +136,7 @@ def stale_files(out_dir: Path, files: dict[str, bytes]) -> list[Stale]:
         path = out_dir / name
         if not path.exists():
             out.append(Stale(path, "ontbreekt"))
-        elif name.endswith(EXACT) and comparable(name, path.read_bytes()) != comparable(name, data):
+        elif name.endswith(EXACT) and path.read_bytes() != data:
             out.append(Stale(path, "verouderd"))
     for path in _ours(out_dir):
         if path.name not in files:
