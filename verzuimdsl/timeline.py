@@ -747,7 +747,7 @@ def fast_fields(event_types: Iterable[str]) -> dict[str, frozenset[str]]:
 class FastCalendar:
     """A validated calendar with what the fast path needs at hand."""
 
-    __slots__ = ("spec", "cal", "first_o", "last_o", "last_day", "is_school_day")
+    __slots__ = ("spec", "cal", "first_o", "last_o", "last_day", "is_school_day", "days")
 
     def __init__(self, spec: CalendarSpec) -> None:
         self.spec = spec
@@ -756,6 +756,12 @@ class FastCalendar:
         self.last_day = spec.last_day
         self.last_o = self.last_day.toordinal()
         self.is_school_day = self.cal.is_school_day
+        # every day of the year by its JJJJ-MM-DD text: one dict lookup validates an event
+        # date, bounds it to the year and says whether it is a school day
+        self.days: dict[str, tuple[date, int, bool]] = {}
+        for o in range(self.first_o, self.last_o + 1):
+            d = date.fromordinal(o)
+            self.days[d.isoformat()] = (d, o, self.is_school_day(d))
 
 
 _FAST_CAL_CACHE: dict[tuple[Any, ...], FastCalendar | None] = {}
@@ -804,13 +810,13 @@ def fast_header(data: Any) -> tuple[str, date, str, str | None, FastCalendar, da
         return None
     birth = fast_date(student.get("birth_date"))
     fc = fast_calendar(data.get("calendar"))
-    as_of = fast_date(data.get("as_of"))
-    if birth is None or fc is None or as_of is None:
+    if birth is None or fc is None:
         return None
-    as_o = as_of.toordinal()
-    if not fc.first_o <= as_o <= fc.last_o or birth.toordinal() >= fc.first_o:
+    text = data.get("as_of")
+    day = fc.days.get(text) if type(text) is str else None  # a day of the school year
+    if day is None or birth.toordinal() >= fc.first_o:
         return None
-    return sid, birth, school_type, muni, fc, as_of
+    return sid, birth, school_type, muni, fc, day[0]
 
 
 _TEXT_FIELDS = ("reason", "with", "label", "note")
@@ -826,13 +832,14 @@ def fast_event(ev: Any, fields: dict[str, frozenset[str]], fc: FastCalendar, as_
     allowed = fields.get(etype)
     if allowed is None or not ev.keys() <= allowed:
         return None
-    d = fast_date(ev.get("date"))
-    if d is None:
+    text = ev.get("date")
+    if type(text) is not str:
         return None
-    o = d.toordinal()
-    if not fc.first_o <= o <= as_o:
+    day = fc.days.get(text)  # exactly the JJJJ-MM-DD texts fast_date accepts, in the year
+    if day is None:
         return None
-    if etype in SCHOOL_DAY_TYPES and not fc.is_school_day(d):
+    d, o, school = day
+    if o > as_o or (not school and etype in SCHOOL_DAY_TYPES):
         return None
     if len(ev) == 2:  # date and type only: the common case
         if etype == "absence" or etype == "outcome":

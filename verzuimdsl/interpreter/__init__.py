@@ -80,6 +80,7 @@ def _stepped(
         dense=dense,
         recompute=recompute,
         active=active,
+        cal=bounds.cal if bounds is not None else None,
     )
     for e in sorted(tl.events, key=Event.sort_key):
         engine.add(e)

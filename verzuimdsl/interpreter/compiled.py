@@ -545,6 +545,7 @@ class Compiled:
         self._prefilter: Any = None
         self._emitter: Any = None
         self.due_cache = FiringCache()  # ActionDue objects of event firings, for run()
+        self.plain_cache = FiringCache()  # (action, due, texts) of a plain rule firing on a day
         self.slot_rules: list[list[CRule]] = [[] for _ in self.filters]
         for r in self.rules + self.classifications:
             for t in r.triggers:

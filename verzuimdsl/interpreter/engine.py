@@ -19,7 +19,7 @@ import functools
 import heapq
 import weakref
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -87,16 +87,6 @@ class Day:
         self.school = cal.is_school_day(d)
         self.sdo = cal.school_day_ordinal(d)
         self.swo = cal.school_week_ordinal(d)
-
-
-_DAYS: weakref.WeakKeyDictionary[SchoolCalendar, dict[int, Day]] = weakref.WeakKeyDictionary()
-
-
-def day_table(cal: SchoolCalendar) -> dict[int, Day]:
-    table = _DAYS.get(cal)
-    if table is None:
-        table = _DAYS[cal] = {}
-    return table
 
 
 # ------------------------------------------------------------------------ trigger states
@@ -179,7 +169,7 @@ TriggerState = ThresholdState | RunState | EventState
 class Firing:
     """A rule that fired, with the period it reports on and, under explain, why."""
 
-    __slots__ = ("rule", "o", "begin", "end", "closed", "actions", "explain", "seq")
+    __slots__ = ("rule", "o", "begin", "end", "closed", "actions", "explain", "seq", "plain")
 
     def __init__(self, rule: CRule, o: int, begin: int | None, end: int | None) -> None:
         self.rule = rule
@@ -187,9 +177,10 @@ class Firing:
         self.begin = begin
         self.end = end
         self.closed: int | None = None
-        self.actions: list[tuple[CAction, date | None, tuple[str, ...]]] = []
+        self.actions: Sequence[tuple[CAction, date | None, tuple[str, ...]]] = []
         self.explain: dict[str, Any] | None = None
         self.seq = 0
+        self.plain = False  # the actions are the rule's plain list (the rule alone fixes them)
 
 
 class RuleState:
@@ -237,16 +228,21 @@ class Engine:
         dense: bool = False,
         recompute: bool = False,
         active: frozenset[int] | None = None,
+        cal: SchoolCalendar | None = None,
     ) -> None:
         """`active`: the indices of the rules and classifications that can fire at all for
-        this pupil (the prefilter's verdict); the others are left out. None: all."""
+        this pupil (the prefilter's verdict); the others are left out. None: all.
+        `cal`: the spec's calendar, when the caller has it at hand."""
         self.c = compiled
         self.student = student
         self.spec = spec
-        self.cal = spec.calendar()
-        self.days = day_table(self.cal)
-        self.wfirst = window_first_table(self.cal)
-        self.deadlines = deadline_table(self.cal)
+        self.cal = cal if cal is not None else spec.calendar()
+        tables = calendar_tables(self.cal)
+        self.days = tables.days
+        self.wfirst = tables.wfirst
+        self.deadlines = tables.deadlines
+        self.covered = tables.covered
+        self.plain_table = compiled.plain_cache.table(self.cal)
         self.explain = explain
         self.dense = dense or compiled.needs_dense
         self.recompute = recompute
@@ -358,7 +354,14 @@ class Engine:
         explain = self.explain
         start_o = e.date.toordinal()
         if et in ABSENCE_TYPES:
-            days = covered_days(e, self.cal, self.spec.last_day)
+            key = (start_o, e.days, e.until)
+            cover = self.covered.get(key)
+            if cover is None:
+                days = covered_days(e, self.cal, self.spec.last_day)
+                cover = (days, tuple(d.toordinal() for d in days))
+                if len(self.covered) < _COVERED_MAX:
+                    self.covered[key] = cover
+            days, ords = cover
             if e.hours is not None:
                 minutes = int(round(e.hours * 60))
                 full = e.hours >= self.hours_per_day or e.dagdelen == 2
@@ -368,7 +371,7 @@ class Engine:
             else:
                 minutes, full, dd = self.day_min, True, 2
         else:
-            days = []
+            days, ords = [], ()
             minutes = dd = 0
             full = False
         for slot, test in matches:
@@ -391,8 +394,7 @@ class Engine:
                 amt.idx.append(e.index)
             if days and slot in self.percent_rules:
                 self._percent_visits(slot, days)
-            for d in days:
-                o = d.toordinal()
+            for o in ords:
                 a2 = feed.get(o)
                 if a2 is None:
                     a2 = feed[o] = DayAmt()
@@ -679,7 +681,11 @@ class Engine:
         if ts.seen == o:
             return
         ts.seen = o
-        key, lower = self._window(t, day)
+        if t.wkind == W_SCHOOL_WEEKS:
+            key = day.swo
+            lower = key - t.wsize + 1
+        else:
+            key, lower = self._window(t, day)
         q = ts.q
         if ts.recompute:
             while q and q[0][0] < lower:
@@ -830,9 +836,14 @@ class Engine:
                                     ts.done.add(e.index)
                                     ts.fired.append(e)
                 else:
-                    for e in sorted(amt.starts or (), key=Event.sort_key):
-                        if t.size_limit is None or self._size_ok(t, e):
-                            ts.fired.append(e)
+                    starts = amt.starts
+                    if starts is not None:
+                        if len(starts) > 1:
+                            starts = sorted(starts, key=Event.sort_key)
+                        if t.size_limit is None:
+                            ts.fired = list(starts)
+                        else:
+                            ts.fired = [e for e in starts if self._size_ok(t, e)]
         ts.fire = bool(ts.fired)
         if is_class and ts.latched is not None and self.c.filters[t.slot].name == "uitgeschreven":
             back = [x for x in self.enrolled if ts.latched < x <= o]
@@ -1134,9 +1145,16 @@ class Engine:
     def _actions(self, st: RuleState, firing: Firing, day: Day) -> None:
         rule = st.rule
         if rule.plain is not None:
-            deadline = self._deadline
-            d = day.d
-            firing.actions = [(a, deadline(a, d), texts) for a, texts in rule.plain]
+            key = (rule.index, day.o)
+            acts = self.plain_table.get(key) if not self.recompute else None
+            if acts is None:
+                deadline = self._deadline
+                d = day.d
+                acts = tuple([(a, deadline(a, d), texts) for a, texts in rule.plain])
+                if not self.recompute:
+                    self.c.plain_cache.put(self.plain_table, key, acts)
+            firing.actions = acts
+            firing.plain = True
             for label in rule.labels:
                 self.labels_done.setdefault((rule.id, label), []).append(day.o)
             return
@@ -1176,7 +1194,7 @@ class Engine:
                     self._withhold(a, firing, day, "voorwaarde van de stap niet vervuld: " + "; ".join(failing))
                     continue
             texts = rule.texts + extra + a.texts + (a.step.texts if a.step is not None else ())
-            firing.actions.append((a, self._deadline(a, day.d), texts))
+            firing.actions.append((a, self._deadline(a, day.d), texts))  # type: ignore[attr-defined]
             if a.label is not None:
                 self.labels_done.setdefault((rule.id, a.label), []).append(o)
             if a.step is not None:
@@ -1402,31 +1420,34 @@ def status_from_bounds(bounds: tuple[date, date, date, date], d: date) -> str:
     return "niet_leerplichtig"
 
 
-_WFIRST: weakref.WeakKeyDictionary[SchoolCalendar, dict[tuple[Any, ...], int]] = weakref.WeakKeyDictionary()
-
-
-def window_first_table(cal: SchoolCalendar) -> dict[tuple[Any, ...], int]:
-    table = _WFIRST.get(cal)
-    if table is None:
-        table = _WFIRST[cal] = {}
-    return table
-
-
 _START = -1  # day_slots holds _START - slot for a day on which an event of the slot starts
 
-_DEADLINES: weakref.WeakKeyDictionary[SchoolCalendar, dict[tuple[Any, ...], date | None]] = (
-    weakref.WeakKeyDictionary()
-)
 _MISSING = object()
+_COVERED_MAX = 1 << 16
 
 
-def deadline_table(cal: SchoolCalendar) -> dict[tuple[Any, ...], date | None]:
-    """Deadlines depend on the day, the unit and the number only: shared by the pupils of
-    one calendar."""
-    table = _DEADLINES.get(cal)
-    if table is None:
-        table = _DEADLINES[cal] = {}
-    return table
+class CalendarTables:
+    """What depends on the calendar alone, shared by all pupils of a calendar: the facts
+    of each day, window starts, deadlines (day, unit, number) and the school days an
+    event covers (its date fixes the school year, hence the year's last day)."""
+
+    __slots__ = ("days", "wfirst", "deadlines", "covered")
+
+    def __init__(self) -> None:
+        self.days: dict[int, Day] = {}
+        self.wfirst: dict[tuple[Any, ...], int] = {}
+        self.deadlines: dict[tuple[Any, ...], date | None] = {}
+        self.covered: dict[tuple[Any, ...], tuple[list[date], tuple[int, ...]]] = {}
+
+
+_TABLES: weakref.WeakKeyDictionary[SchoolCalendar, CalendarTables] = weakref.WeakKeyDictionary()
+
+
+def calendar_tables(cal: SchoolCalendar) -> CalendarTables:
+    tables = _TABLES.get(cal)
+    if tables is None:
+        tables = _TABLES[cal] = CalendarTables()
+    return tables
 
 
 _NEAR: weakref.WeakKeyDictionary[SchoolCalendar, dict[int, bool]] = weakref.WeakKeyDictionary()

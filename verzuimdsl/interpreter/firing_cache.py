@@ -43,7 +43,8 @@ class FiringCache:
         """The firing's key, or None for a firing about a period."""
         if f.begin != f.o:
             return None
-        acts = tuple([(id(a), texts) for a, _, texts in f.actions])
+        # a plain rule's actions follow from the rule alone
+        acts = None if f.plain else tuple([(id(a), texts) for a, _, texts in f.actions])
         return (f.rule.index, f.o, f.begin, f.end, f.closed, acts)
 
     def put(self, table: dict[Key, Any], key: Key, value: Any) -> None:
