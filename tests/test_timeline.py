@@ -15,6 +15,9 @@ from hypothesis import strategies as st
 from verzuimdsl.calendar import calendar_for
 from verzuimdsl.timeline import (
     FORMAT,
+    Event,
+    Student,
+    Timeline,
     TimelineError,
     covered_days,
     fast_timeline,
@@ -25,6 +28,7 @@ from verzuimdsl.timeline import (
     parse_timeline,
     split_path,
 )
+from verzuimdsl.timeline_decode import LineDecoder
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
@@ -280,6 +284,7 @@ def test_the_fast_path_accepts_only_what_the_full_validation_accepts(
     fast = fast_timeline(data, ["verlofaanvraag"])
     assert fast is not None  # plain valid timelines take the fast path
     assert fast == parse_full(data, ["verlofaanvraag"])
+    assert _decoded(data) == fast  # ... and the batch's decoder too
     # now break one thing, anywhere
     spots: list[list[Any]] = [["as_of"], ["format"], ["student", "id"], ["student", "birth_date"],
                               ["student", "school_type"], ["calendar", "region"], ["calendar", "school_year"],
@@ -287,8 +292,55 @@ def test_the_fast_path_accepts_only_what_the_full_validation_accepts(
     spots += [["events", i, field] for i in range(len(events))]
     _mutate(data, spots[pick % len(spots)], value, drop)
     fast = fast_timeline(data, ["verlofaanvraag"])
-    if fast is not None:
-        assert fast == parse_full(data, ["verlofaanvraag"])
+    decoded = _decoded(data)
+    if fast is not None or decoded is not None:
+        full = parse_full(data, ["verlofaanvraag"])
+        assert fast in (None, full)
+        assert decoded in (None, full)
+
+
+_DECODER = LineDecoder(["verlofaanvraag"])
+
+
+def _decoded(data: dict[str, Any]) -> Timeline | None:
+    """What the batch's decoder makes of the JSON line of `data`, as a Timeline."""
+    plain = _DECODER.decode(json.dumps(data).encode())
+    if plain is None:
+        return None
+    sid, birth, school_type, muni, fc, as_of, found = plain
+    return Timeline(
+        student=Student(id=sid, birth_date=birth, school_type=school_type, municipality=muni),
+        calendar=fc.spec,
+        as_of=as_of,
+        events=tuple(
+            Event(index=i, date=f[1], type=f[0], hours=f[2], authorized=f[3], reason=f[4], days=f[5],
+                  until=f[6], dagdelen=f[7], with_=f[8], label=f[9], note=f[10])
+            for i, f in enumerate(found)
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        b"not json",
+        b'{"format": "vz-timeline/1"}',
+        b'{"format": "vz-timeline/1", "student": {"id": "A", "birth_date": "2013-02-11", "school_type": "po"}, '
+        b'"calendar": {"region": "zuid", "school_year": "2025-2026"}, "as_of": "2026-07-17", "events": [], "x": 1}',
+        b'{"format": "vz-timeline/1", "student": {"id": "A", "birth_date": "2013-02-11", "school_type": "po"}, '
+        b'"calendar": {"region": "zuid", "school_year": "2025-2026"}, "as_of": "2026-07-17", '
+        b'"events": [{"date": "2025-09-16", "type": "late", "hours": 1}]}',
+        b'{"format": "vz-timeline/1", "student": {"id": "A", "birth_date": "2013-02-11", "school_type": "po"}, '
+        b'"calendar": {"region": "zuid", "school_year": "2025-2026"}, "as_of": "2026-07-17", '
+        b'"events": [{"date": "2025-09-16", "type": "absence", "hours": 25, "authorized": false}]}',
+        b'{"format": "vz-timeline/1", "student": {"id": "A", "birth_date": "2013-02-11", "school_type": "po"}, '
+        b'"calendar": {"region": "zuid", "school_year": "2025-2026"}, "as_of": "2026-07-17", '
+        b'"events": [{"date": "2025-09-16", "type": "sick", "with": "jeugdarts"}]}',
+    ],
+    ids=["not-json", "no-student", "unknown-top-field", "hours-on-late", "25-hours", "with-on-sick"],
+)
+def test_the_line_decoder_leaves_every_problem_to_the_full_validation(line: bytes) -> None:
+    assert _DECODER.decode(line) is None
 
 
 UNHASHABLE_SPOTS = [

@@ -853,16 +853,37 @@ def fast_event(ev: Any, fields: dict[str, frozenset[str]], fc: FastCalendar, as_
             return None
         hours = float(hours)
     authorized = get("authorized")
-    if authorized is None:
-        if etype == "absence":
-            return None
-    elif type(authorized) is not bool:
+    if authorized is not None and type(authorized) is not bool:
         return None
     days = get("days")
-    until = get("until")
+    if days is not None and (type(days) is not int or days < 1):
+        return None
+    dagdelen = get("dagdelen")
+    if dagdelen is not None and (type(dagdelen) is not int or not 1 <= dagdelen <= 2):
+        return None
+    reason = get("reason")
+    with_ = get("with")
+    label = get("label")
+    note = get("note")
+    for text in (reason, with_, label, note):
+        if text is not None and type(text) is not str:
+            return None
+    return fast_event_rest(etype, d, fc, hours, authorized, days, get("until"), dagdelen, reason, with_, label, note)
+
+
+def fast_event_rest(
+    etype: str, d: date, fc: FastCalendar, hours: float | None, authorized: bool | None,
+    days: int | None, until: Any, dagdelen: int | None, reason: str | None, with_: str | None,
+    label: str | None, note: str | None,
+) -> FastEvent | None:
+    """The checks that need more than the fields' JSON types (shared with the batch's
+    decoder, which checks those types itself): the span within the year, required fields,
+    no blank texts."""
+    if authorized is None and etype == "absence":
+        return None
     span = 1
     if days is not None:
-        if type(days) is not int or days < 1 or until is not None:
+        if until is not None:
             return None
         cal = fc.cal
         try:
@@ -877,15 +898,8 @@ def fast_event(ev: Any, fields: dict[str, frozenset[str]], fc: FastCalendar, as_
         if until is None or until < d or until > fc.last_day:
             return None
         span = (until - d).days + 1
-    dagdelen = get("dagdelen")
-    if dagdelen is not None and (type(dagdelen) is not int or not 1 <= dagdelen <= 2):
-        return None
-    reason = get("reason")
-    with_ = get("with")
-    label = get("label")
-    note = get("note")
     for text in (reason, with_, label, note):
-        if text is not None and (type(text) is not str or not text.strip()):
+        if text is not None and not text.strip():
             return None
     if etype == "outcome" and label is None:
         return None

@@ -10,6 +10,7 @@ batch: it comes back with its problems and line number.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing as mp
 import os
 from collections import deque
@@ -47,17 +48,17 @@ class Block:
 
 def run_line(compiled: Compiled, raw: bytes, explain: bool = False) -> bytes | tuple[Problem, ...]:
     """One JSONL line: the result's JSON, or the problems of the timeline."""
-    try:
-        data = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return (Problem("", "geen geldige JSON", "not valid JSON"),)
     bounds = None
     tl = None
     if not explain:
-        empty, tl, bounds = compiled.prefilter.scan(data)
+        empty, tl, bounds = compiled.prefilter.scan_line(raw)
         if empty is not None:
             return empty
     if tl is None:
+        try:
+            data = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            return (Problem("", "geen geldige JSON", "not valid JSON"),)
         try:
             tl = parse_timeline(data, compiled.event_types)
         except TimelineError as exc:
@@ -170,16 +171,27 @@ def run_jsonl(
         return
     methods = mp.get_all_start_methods()
     ctx = mp.get_context("fork" if "fork" in methods else "spawn")
-    # with fork the workers inherit the loaded protocol; with spawn they load it themselves
-    init_args = (
-        (protocol, None, None, explain)
-        if ctx.get_start_method() == "fork"
-        else (None, protocol_path, root, explain)
-    )
+    jobs = blocks(source, block_bytes)
+    if ctx.get_start_method() == "fork":
+        # the workers inherit what the parent has built: compile here, and run the first
+        # block here too, so the calendar and the shared caches exist before the fork
+        # (otherwise every worker builds them again at start-up)
+        init_args: tuple[Any, ...] = (protocol, None, None, explain)
+        compiled = compile_protocol(protocol)
+        first = next(jobs, None)
+        if first is None:
+            return
+        yield run_block(compiled, first[0], first[1], explain)
+        second = next(jobs, None)
+        if second is None:
+            return  # one block: no pool needed
+        jobs = itertools.chain([second], jobs)
+    else:  # spawn: the workers load the protocol themselves
+        init_args = (None, protocol_path, root, explain)
     with ctx.Pool(n, initializer=_init_worker, initargs=init_args) as pool:
         inflight: deque[Any] = deque()
         limit = 3 * n
-        for job in blocks(source, block_bytes):
+        for job in jobs:
             inflight.append(pool.apply_async(_work, (job,)))
             while len(inflight) >= limit:
                 yield inflight.popleft().get()

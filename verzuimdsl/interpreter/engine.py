@@ -290,6 +290,7 @@ class Engine:
         self.events: list[Event] = []
         self.n_events = 0
         self._status_cache: tuple[date, date, date, date] | None = None
+        self._year_status: str | None = None  # the status all year, "" if it changes
         self.dense_upto = self.first_o - 1
         self._schedule_status_changes()
 
@@ -374,6 +375,7 @@ class Engine:
             days, ords = [], ()
             minutes = dd = 0
             full = False
+        day_slots = self.day_slots
         for slot, test in matches:
             if test is not None and not test(e):
                 continue
@@ -381,13 +383,22 @@ class Engine:
             amt = feed.get(start_o)
             if amt is None:
                 amt = feed[start_o] = DayAmt()
-                self._slot_day(start_o, slot)
-            amt.count += 1
-            if amt.starts is None:
+                amt.count = 1
                 amt.starts = [e]
-                self._slot_day(start_o, _START - slot)
+                # the day's measures: amounts of the slot, and an event of it starting
+                slots = day_slots.get(start_o)
+                if slots is None:
+                    day_slots[start_o] = [slot, _START - slot]
+                    self._queue(start_o)
+                else:
+                    slots += (slot, _START - slot)
             else:
-                amt.starts.append(e)
+                amt.count += 1
+                if amt.starts is None:
+                    amt.starts = [e]
+                    self._slot_day(start_o, _START - slot)
+                else:
+                    amt.starts.append(e)
             if explain:
                 if amt.idx is None:
                     amt.idx = []
@@ -398,7 +409,12 @@ class Engine:
                 a2 = feed.get(o)
                 if a2 is None:
                     a2 = feed[o] = DayAmt()
-                    self._slot_day(o, slot)
+                    slots = day_slots.get(o)
+                    if slots is None:
+                        day_slots[o] = [slot]
+                        self._queue(o)
+                    else:
+                        slots.append(slot)
                 a2.minutes += minutes
                 a2.dagdelen += dd
                 a2.covered = 1
@@ -901,9 +917,10 @@ class Engine:
 
     def _holds(self, st: RuleState, day: Day) -> bool:
         """Whether a rule is active today (its trigger holds and its conditions are met)."""
-        if not any(ts.holds if type(ts) is not ThresholdState else ts.reached for ts in st.trig):
-            return False
-        return self._conditions_ok(st.rule.conditions, day, st)
+        for ts in st.trig:
+            if ts.reached if type(ts) is ThresholdState else ts.holds:
+                return self._conditions_ok(st.rule.conditions, day, st)
+        return False
 
     # -------------------------------------------------------------------- conditions
 
@@ -915,7 +932,14 @@ class Engine:
 
     def status_on(self, d: date) -> str:
         """leerplicht.status_on, from boundaries computed once per pupil."""
-        return status_from_bounds(self._status_bounds(), d)
+        if self._year_status is None:
+            bounds = self._status_bounds()
+            first, last = self.spec.first_day, self.spec.last_day
+            status = status_from_bounds(bounds, first)
+            # most pupils keep one status all year: then that is the answer for every day
+            changes = (bounds[0], bounds[1] + _ONE_DAY, bounds[2] + _ONE_DAY, bounds[3])
+            self._year_status = "" if any(first < x <= last for x in changes) else status
+        return self._year_status or status_from_bounds(self._status_bounds(), d)
 
     def _cond(self, c: CCondition, day: Day, st: RuleState | None, now: bool = False) -> bool:
         """One condition on `day`; `now`: the rule's current firing is already recorded."""
@@ -942,7 +966,11 @@ class Engine:
     def _conditions_ok(
         self, conds: Iterable[CCondition], day: Day, st: RuleState | None, now: bool = False
     ) -> bool:
-        return all(self._cond(c, day, st, now) for c in conds)
+        cond = self._cond
+        for c in conds:
+            if not cond(c, day, st, now):
+                return False
+        return True
 
     def _after(self, ref: Any, o: int, rule_id: str | None = None) -> bool:
         if ref.rule is not None and any(x < o for x in self.fired.get(ref.rule, ())):
@@ -1420,6 +1448,7 @@ def status_from_bounds(bounds: tuple[date, date, date, date], d: date) -> str:
     return "niet_leerplichtig"
 
 
+_ONE_DAY = timedelta(days=1)
 _START = -1  # day_slots holds _START - slot for a day on which an event of the slot starts
 
 _MISSING = object()

@@ -8,9 +8,9 @@ and the engine need not run. The bounds over-estimate (overlapping events are ad
 `until` counts calendar days), so a pupil is only skipped when the engine would certainly
 find nothing.
 
-For JSONL batches `quick_line` also validates the raw JSON on a fast path that accepts
-only what the full parser accepts; anything unusual falls back to the full parser, which
-then reports the exact problems.
+For JSONL batches `scan_line` also validates the line on a fast path (msgspec's decoder,
+`timeline_decode`) that accepts only what the full parser accepts; anything unusual falls
+back to the full parser, which then reports the exact problems.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from ..timeline import (
     fast_fields,
     fast_header,
 )
+from ..timeline_decode import LineDecoder, Plain
 from ..units import Unit
 from .compiled import (
     C_AGE_BELOW,
@@ -92,6 +93,7 @@ class Prefilter:
             for t in f.types:
                 self.by_type.setdefault(t, []).append((slot, None if plain else f.match))
         self.fields = fast_fields(compiled.event_types)
+        self._decoder: LineDecoder | None = None  # built on the first JSONL line
         self.slot_triggers: dict[int, list[CTrigger]] = {s: [] for s in range(self.n)}
         for t in self.triggers:
             self.slot_triggers[t.slot].append(t)
@@ -210,6 +212,10 @@ class Prefilter:
             if not it[6] or not it[7]:  # not a whole day, or covers no days
                 continue
             d = it[0]
+            if it[1] is None and it[2] is None:  # one day, a school day (validated)
+                first = sdo(d)
+                spans.append((first, first, d.toordinal()))
+                continue
             end = self._end(it, b)
             if end > b.spec.last_day:
                 end = b.spec.last_day
@@ -351,7 +357,7 @@ class Prefilter:
             if amount <= 0:
                 continue
             k1 = key(it[0])
-            k2 = k1 if comp == COUNT else key(self._end(it, b))
+            k2 = k1 if comp == COUNT or (it[1] is None and it[2] is None) else key(self._end(it, b))
             points.append((k1, amount))
             points.append((k2 + reach + 1, -amount))
         points.sort()
@@ -431,10 +437,6 @@ class Prefilter:
 
     # ------------------------------------------------------------------ batch fast path
 
-    def quick_line(self, data: Any) -> bytes | None:
-        """The JSON of an empty result, if `data` is valid and nothing can fire; else None."""
-        return self.scan(data)[0]
-
     def scan(self, data: Any) -> tuple[bytes | None, Timeline | None, Bounds | None]:
         """One pass over a timeline dict on the fast path.
 
@@ -445,22 +447,36 @@ class Prefilter:
         head = fast_header(data)
         if head is None:
             return None, None, None
-        sid, birth, school_type, muni, fc, as_of = head
         events = data.get("events", [])
         if type(events) is not list:
             return None, None, None
+        fields = self.fields
+        fc, as_o = head[4], head[5].toordinal()
+        found = []
+        for raw in events:
+            f = fast_event(raw, fields, fc, as_o)
+            if f is None:
+                return None, None, None
+            found.append(f)
+        return self.verdict((*head, found))
+
+    def scan_line(self, raw: bytes) -> tuple[bytes | None, Timeline | None, Bounds | None]:
+        """`scan` for a JSONL line, decoded and checked by the batch's decoder."""
+        if self._decoder is None:
+            self._decoder = LineDecoder(self.c.event_types)
+        plain = self._decoder.decode(raw)
+        if plain is None:
+            return None, None, None
+        return self.verdict(plain)
+
+    def verdict(self, plain: Plain) -> tuple[bytes | None, Timeline | None, Bounds | None]:
+        """The empty result's JSON, or the timeline and bounds the engine needs."""
+        sid, birth, school_type, muni, fc, as_of, found = plain
         bounds = Bounds(fc.spec, fc.cal)
-        if events:
-            fields = self.fields
+        if found:
             add = self.add
             by_type = self.by_type
-            as_o = as_of.toordinal()
-            found = []
-            for raw in events:
-                f = fast_event(raw, fields, fc, as_o)
-                if f is None:
-                    return None, None, None
-                found.append(f)
+            for f in found:
                 if f[0] in by_type:
                     add(bounds, f[0], f[1], f[2], f[7], f[5], f[6], f[11], f[3], f[4], f[8], f[9])
             if bounds.sums and self.reachable(bounds):

@@ -1,0 +1,162 @@
+"""The batch's decoder: a JSONL line straight to plainly valid fields, checked in C.
+
+msgspec decodes a `vz-timeline/1` line into typed structs and checks, while it parses,
+what the fast path in `timeline` checks by hand on orjson's dicts: the fields each event
+type allows, the JSON type of every field, hours in (0, 24], days >= 1, dagdelen 1 or 2.
+What needs the calendar (the date within the year, a school day, a span that stays in the
+year) or more than a JSON type (no blank texts, required fields) is checked afterwards by
+the same code as the dict path (`fast_event_rest`).
+
+Like the dict path it only says yes to what the full validation accepts. Anything else,
+an error or merely something unusual (an `x_` field, a `first_school_year`), gives None,
+and the line goes the full way, which finds and words every problem.
+tests/test_timeline.py checks the agreement on mutated timelines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Annotated, Any
+
+import msgspec
+
+from .timeline import (
+    _COMMON,
+    _DECLARED_FIELDS,
+    _FIELDS,
+    _MAX_HOURS_PER_DAY,
+    FORMAT,
+    SCHOOL_DAY_TYPES,
+    SCHOOL_TYPES,
+    FastCalendar,
+    FastEvent,
+    fast_calendar,
+    fast_date,
+    fast_event_rest,
+)
+
+_BARE = (None,) * 9  # an event with its date and type only
+_SCHOOL_TYPE_SET = frozenset(SCHOOL_TYPES)
+
+#: (student id, birth date, school type, municipality, calendar, as_of, events)
+Plain = tuple[str, date, str, str | None, FastCalendar, date, list[FastEvent]]
+
+_Hours = Annotated[float, msgspec.Meta(gt=0, le=_MAX_HOURS_PER_DAY)]
+_Days = Annotated[int, msgspec.Meta(ge=1)]
+_Dagdelen = Annotated[int, msgspec.Meta(ge=1, le=2)]
+
+# every event struct has these fields in this order (astuple gives them so); a field the
+# type does not allow is typed UnsetType, which no JSON value decodes to
+_EVENT_FIELDS: tuple[tuple[str, str, Any], ...] = (
+    ("hours", "hours", _Hours | None),
+    ("authorized", "authorized", bool | None),
+    ("reason", "reason", str | None),
+    ("days", "days", _Days | None),
+    ("until", "until", str | None),
+    ("dagdelen", "dagdelen", _Dagdelen | None),
+    ("with_", "with", str | None),
+    ("label", "label", str | None),
+)
+
+
+class _Student(msgspec.Struct, forbid_unknown_fields=True):
+    id: str | int
+    birth_date: str
+    school_type: str
+    municipality: str | None = None
+
+
+def _event_struct(etype: str, allowed: frozenset[str]) -> type:
+    fields: list[tuple[str, Any, Any]] = [("date", str)]  # type: ignore[list-item]
+    for attr, name, typ in _EVENT_FIELDS:
+        kind = typ if name in allowed else msgspec.UnsetType
+        default = msgspec.field(default=None, name=name) if attr != name else None
+        fields.append((attr, kind, default))
+    assert "note" in _COMMON
+    fields.append(("note", str | None, None))
+    return msgspec.defstruct(
+        f"Event_{etype}",
+        fields,
+        tag_field="type",
+        tag=etype,
+        forbid_unknown_fields=True,
+        namespace={"kind": etype},
+    )
+
+
+class LineDecoder:
+    """The decoder for the event types of one protocol (the core ones and its own)."""
+
+    def __init__(self, event_types: Iterable[str] = ()) -> None:
+        types = {t: _FIELDS[t] for t in _FIELDS}
+        for t in sorted(set(event_types)):
+            types.setdefault(t, _DECLARED_FIELDS)
+        structs = tuple(_event_struct(t, allowed) for t, allowed in types.items())
+        events: Any = list[structs[0]] if len(structs) == 1 else list[_union(structs)]  # type: ignore[valid-type]
+        timeline = msgspec.defstruct(
+            "Timeline",
+            [
+                ("format", str),
+                ("student", _Student),
+                ("calendar", Any),
+                ("as_of", str),
+                ("events", events, msgspec.field(default_factory=list)),
+            ],
+            forbid_unknown_fields=True,
+        )
+        self._decode = msgspec.json.Decoder(timeline).decode
+
+    def decode(self, raw: bytes) -> Plain | None:
+        """The fields of a plainly valid timeline line, or None (use the full validation)."""
+        try:
+            tl = self._decode(raw)
+        except msgspec.DecodeError:
+            return None
+        if tl.format != FORMAT:
+            return None
+        student = tl.student
+        sid = student.id
+        if type(sid) is int:
+            sid = str(sid)
+        elif not sid.strip():
+            return None
+        school_type = student.school_type
+        muni = student.municipality
+        if school_type not in _SCHOOL_TYPE_SET or (muni is not None and not muni.strip()):
+            return None
+        birth = fast_date(student.birth_date)
+        fc = fast_calendar(tl.calendar)
+        if birth is None or fc is None:
+            return None
+        table = fc.days
+        as_of_day = table.get(tl.as_of)
+        if as_of_day is None or birth.toordinal() >= fc.first_o:
+            return None
+        as_of, as_o, _ = as_of_day
+        found: list[FastEvent] = []
+        astuple = msgspec.structs.astuple
+        for ev in tl.events:
+            etype = ev.kind
+            day = table.get(ev.date)
+            if day is None:
+                return None
+            d, o, school = day
+            if o > as_o or (not school and etype in SCHOOL_DAY_TYPES):
+                return None
+            values = astuple(ev)
+            if values[1:] == _BARE and etype != "absence" and etype != "outcome":
+                found.append((etype, d, None, None, None, None, None, None, None, None, None, 1))
+                continue
+            _, hours, authorized, reason, days, until, dagdelen, with_, label, note = values
+            f = fast_event_rest(etype, d, fc, hours, authorized, days, until, dagdelen, reason, with_, label, note)
+            if f is None:
+                return None
+            found.append(f)
+        return sid, birth, school_type, muni, fc, as_of, found
+
+
+def _union(structs: tuple[type, ...]) -> Any:
+    from typing import Union
+
+    return Union[structs]  # noqa: UP007 - a runtime tuple of types
