@@ -747,7 +747,7 @@ def fast_fields(event_types: Iterable[str]) -> dict[str, frozenset[str]]:
 class FastCalendar:
     """A validated calendar with what the fast path needs at hand."""
 
-    __slots__ = ("spec", "cal", "first_o", "last_o", "last_day", "is_school_day", "days")
+    __slots__ = ("spec", "cal", "first_o", "last_o", "last_day", "is_school_day", "days", "fits")
 
     def __init__(self, spec: CalendarSpec) -> None:
         self.spec = spec
@@ -762,6 +762,7 @@ class FastCalendar:
         for o in range(self.first_o, self.last_o + 1):
             d = date.fromordinal(o)
             self.days[d.isoformat()] = (d, o, self.is_school_day(d))
+        self.fits: dict[tuple[date, int], bool] = {}  # (date, days): the span stays in the year
 
 
 _FAST_CAL_CACHE: dict[tuple[Any, ...], FastCalendar | None] = {}
@@ -885,12 +886,18 @@ def fast_event_rest(
     if days is not None:
         if until is not None:
             return None
-        cal = fc.cal
-        try:
-            start = d if fc.is_school_day(d) else cal.add_school_days(d, 1)
-            if cal.add_school_days(start, days - 1) > fc.last_day:
-                return None
-        except CalendarError:
+        key = (d, days)
+        fits = fc.fits.get(key)
+        if fits is None:
+            cal = fc.cal
+            try:
+                start = d if fc.is_school_day(d) else cal.add_school_days(d, 1)
+                fits = cal.add_school_days(start, days - 1) <= fc.last_day
+            except CalendarError:
+                fits = False
+            if len(fc.fits) < 1 << 16:
+                fc.fits[key] = fits
+        if not fits:
             return None
         span = days
     elif until is not None:

@@ -56,8 +56,9 @@ from .compiled import (
     Compiled,
     CTrigger,
 )
-from .engine import status_bounds, status_from_bounds
+from .engine import _run_mark, near_holiday, status_bounds, status_from_bounds
 
+_EMPTY_TAIL = b'","actions":[],"classifications":[]}'
 # indices into a slot's sums
 B_MIN, B_DD, B_CNT, B_COV, B_FULL = range(5)
 
@@ -94,6 +95,11 @@ class Prefilter:
                 self.by_type.setdefault(t, []).append((slot, None if plain else f.match))
         self.fields = fast_fields(compiled.event_types)
         self._decoder: LineDecoder | None = None  # built on the first JSONL line
+        self.has_conditions = any(r.conditions for r in compiled.rules + compiled.classifications)
+        self._empty_head = (
+            b'{"format":' + orjson.dumps(RESULT_FORMAT) + b',"protocol":' + orjson.dumps(compiled.protocol_id)
+            + b',"student":'
+        )
         self.slot_triggers: dict[int, list[CTrigger]] = {s: [] for s in range(self.n)}
         for t in self.triggers:
             self.slot_triggers[t.slot].append(t)
@@ -232,7 +238,7 @@ class Prefilter:
 
     def _longest_run_reaches(self, t: CTrigger, b: Bounds) -> bool:
         """Whether one of those runs is long enough (the engine's own length rule)."""
-        mark_of = _run_mark_fn()
+        mark_of = _run_mark
         sd_date = b.cal.add_school_days
         for start_o, first_sdo, last_sdo in self._runs(t.slot, b):
             mark = mark_of(t.unit, t.limit, t.strict, start_o, first_sdo)
@@ -264,8 +270,6 @@ class Prefilter:
         key = (id(b.cal), b.spec.school_year)
         found = self._edges.get(key)
         if found is None:
-            from .engine import near_holiday
-
             found = [
                 d.toordinal()
                 for d in b.cal.school_days(b.spec.first_day, b.spec.last_day)
@@ -278,9 +282,7 @@ class Prefilter:
     def active(self, b: Bounds, tl: Timeline | None = None) -> frozenset[int]:
         """The rules and classifications (by index) that might fire: a trigger might be
         reached, and (given the pupil) no rule-level condition is impossible all year."""
-        possible = _Possible(tl) if tl is not None and any(
-            r.conditions for r in self.c.rules + self.c.classifications
-        ) else None
+        possible = _Possible(tl) if tl is not None and self.has_conditions else None
         seen: set[int] = set()
         out = []
         slot_rules = self.c.slot_rules
@@ -297,7 +299,12 @@ class Prefilter:
 
     def reachable(self, b: Bounds) -> bool:
         triggers = self.slot_triggers
-        return any(self.may_fire(t, b) for slot in b.sums for t in triggers[slot])
+        may_fire = self.may_fire
+        for slot in b.sums:
+            for t in triggers[slot]:
+                if may_fire(t, b):
+                    return True
+        return False
 
     def timeline_bounds(self, tl: Timeline) -> Bounds:
         spec = tl.calendar
@@ -494,15 +501,9 @@ class Prefilter:
                     ),
                 )
                 return None, tl, bounds
-        empty = orjson.dumps(
-            {
-                "format": RESULT_FORMAT,
-                "protocol": self.c.protocol_id,
-                "student": sid,
-                "as_of": as_of.isoformat(),
-                "actions": [],
-                "classifications": [],
-            }
+        # the empty result, as Result.dumps() writes it (tests compare the two)
+        empty = b"".join(
+            (self._empty_head, orjson.dumps(sid), b',"as_of":"', as_of.isoformat().encode(), _EMPTY_TAIL)
         )
         return empty, None, None
 
@@ -569,9 +570,3 @@ class _Possible:
         if c.kind == C_AGE_BELOW:
             return self.min_age < c.args
         return True
-
-
-def _run_mark_fn() -> Any:
-    from .engine import _run_mark
-
-    return _run_mark
