@@ -82,7 +82,11 @@ def _stepped(
         active=active,
         cal=bounds.cal if bounds is not None else None,
     )
-    for e in sorted(tl.events, key=Event.sort_key):
+    events = tl.events
+    if active is not None:  # not the reference: leave out what the engine ignores anyway
+        types = compiled.engine_types
+        events = [e for e in events if e.type in types]
+    for e in sorted(events, key=Event.sort_key):
         engine.add(e)
     engine.advance(tl.as_of)
     return engine

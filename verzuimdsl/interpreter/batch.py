@@ -75,7 +75,7 @@ def run_block(compiled: Compiled, first_line: int, blob: bytes, explain: bool = 
     if lines and lines[-1] == b"":
         lines.pop()  # the block's final newline
     for n, raw in enumerate(lines, start=first_line):
-        if not raw.strip():
+        if not raw or raw.isspace():
             continue
         r = run_line(compiled, raw, explain)
         if type(r) is bytes:

@@ -507,6 +507,8 @@ class Compiled:
             for t in f.types:
                 by_type.setdefault(t, []).append((slot, f.test))
         self.slots_by_type = by_type
+        # the event types the engine does anything with; the others only need validating
+        self.engine_types = frozenset(by_type) | {"outcome", "enrolled", "unenrolled"}
         all_conditions = [
             c
             for r in self.rules + self.classifications

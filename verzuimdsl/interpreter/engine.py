@@ -288,7 +288,6 @@ class Engine:
         self.enrolled: list[int] = []
         self.unenrolled: dict[int, list[Event]] = {}
         self.events: list[Event] = []
-        self.n_events = 0
         self._status_cache: tuple[date, date, date, date] | None = None
         self._year_status: str | None = None  # the status all year, "" if it changes
         self.dense_upto = self.first_o - 1
@@ -335,7 +334,6 @@ class Engine:
         if e.date.toordinal() <= self.pos:
             raise ValueError("event lies before the day already processed")
         self.events.append(e)
-        self.n_events += 1
         et = e.type
         if et == "outcome" and e.label is not None:
             key = norm_label(e.label)
@@ -528,7 +526,7 @@ class Engine:
 
     def _plan(self, slots: list[int] | None) -> tuple[list[RuleState], list[RuleState]]:
         """The rules and classifications a day with events of these measures touches."""
-        key = tuple(sorted(slots)) if slots else ()
+        key = tuple(slots) if slots else ()  # in any order: a plan per order is as good
         plan = self._plans.get(key)
         if plan is None:
             c = self.c
