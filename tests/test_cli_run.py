@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -97,7 +98,8 @@ def test_a_protocol_with_errors_stops_with_exit_1(tmp_path: Path) -> None:
 
 def test_batch_streams_jsonl_on_two_processes(tmp_path: Path) -> None:
     src = tmp_path / "pupils.jsonl"
-    lines = [json.dumps(timeline(AWAY, sid=f"P{n}")) for n in range(600)]
+    # ~800 kB: several blocks, so the first runs in the parent and the rest in the pool
+    lines = [json.dumps(timeline(AWAY, sid=f"P{n}")) for n in range(2000)]
     lines[1] = json.dumps(timeline({"date": "2025-09-01", "type": "abscence"}, sid="bad"))
     lines.insert(3, "")
     src.write_text("\n".join(lines) + "\n")
@@ -111,10 +113,27 @@ def test_batch_streams_jsonl_on_two_processes(tmp_path: Path) -> None:
     )
     assert proc.returncode == 1, proc.stderr
     assert f"{src}:2: events[0].type: onbekend soort gebeurtenis 'abscence'; bedoelde u 'absence'?" in proc.stderr
-    assert proc.stderr.strip().splitlines()[-1] == "600 tijdlijnen: 599 verwerkt, 1 met problemen"
+    assert proc.stderr.strip().splitlines()[-1] == "2000 tijdlijnen: 1999 verwerkt, 1 met problemen"
     results = [json.loads(x) for x in out.read_text().splitlines()]
-    assert [r["student"] for r in results] == ["P0"] + [f"P{n}" for n in range(2, 600)]
+    assert [r["student"] for r in results] == ["P0"] + [f"P{n}" for n in range(2, 2000)]
     assert all(len(r["actions"]) == 2 for r in results)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_blocks_keep_input_order_and_line_numbers(workers: int) -> None:
+    from verzuimdsl import load
+    from verzuimdsl.interpreter.batch import run_jsonl
+
+    lines = [json.dumps(timeline(AWAY, sid=f"P{n}")).encode() for n in range(300)]
+    for n in (0, 137, 299):  # bad lines in the parent's block, in the pool's, and last
+        lines[n] = json.dumps(timeline({"date": "2025-09-01", "type": "abscence"}, sid=f"bad{n}")).encode()
+    blob = b"\n".join(lines) + b"\n"
+    done = list(run_jsonl(load(BASE), io.BytesIO(blob), workers=workers, block_bytes=4096))
+    assert len(done) > 10  # many small blocks
+    failed = [f.line for b in done for f in b.failed]
+    assert failed == [1, 138, 300]
+    students = [json.loads(x)["student"] for b in done for x in b.output.splitlines()]
+    assert students == [f"P{n}" for n in range(300) if n not in (0, 137, 299)]
 
 
 def test_batch_cannot_be_a_table(tmp_path: Path) -> None:
