@@ -17,12 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Union
 
 import msgspec
 
 from .timeline import (
-    _COMMON,
     _DECLARED_FIELDS,
     _FIELDS,
     _MAX_HOURS_PER_DAY,
@@ -68,13 +67,12 @@ class _Student(msgspec.Struct, forbid_unknown_fields=True):
 
 
 def _event_struct(etype: str, allowed: frozenset[str]) -> type:
-    fields: list[tuple[str, Any, Any]] = [("date", str)]  # type: ignore[list-item]
+    fields: list[tuple[Any, ...]] = [("date", str)]
     for attr, name, typ in _EVENT_FIELDS:
         kind = typ if name in allowed else msgspec.UnsetType
         default = msgspec.field(default=None, name=name) if attr != name else None
         fields.append((attr, kind, default))
-    assert "note" in _COMMON
-    fields.append(("note", str | None, None))
+    fields.append(("note", str | None, None))  # every type may carry a note
     return msgspec.defstruct(
         f"Event_{etype}",
         fields,
@@ -93,7 +91,7 @@ class LineDecoder:
         for t in sorted(set(event_types)):
             types.setdefault(t, _DECLARED_FIELDS)
         structs = tuple(_event_struct(t, allowed) for t, allowed in types.items())
-        events: Any = list[structs[0]] if len(structs) == 1 else list[_union(structs)]  # type: ignore[valid-type]
+        events: Any = list[Union[structs]]  # noqa: UP007 - a runtime tuple of types: tagged by "type"
         timeline = msgspec.defstruct(
             "Timeline",
             [
@@ -155,8 +153,3 @@ class LineDecoder:
             found.append(f)
         return sid, birth, school_type, muni, fc, as_of, found
 
-
-def _union(structs: tuple[type, ...]) -> Any:
-    from typing import Union
-
-    return Union[structs]  # noqa: UP007 - a runtime tuple of types
