@@ -58,6 +58,8 @@ from .compiled import (
 )
 from .engine import _run_mark, near_holiday, status_bounds, status_from_bounds
 
+# run units whose bound is a fixed offset from the run's start (see engine._run_mark)
+_OFFSET_UNITS = frozenset({Unit.SCHOOL_DAY, Unit.SCHOOL_WEEK, Unit.CALENDAR_DAY, Unit.WEEK})
 _EMPTY_TAIL = b'","actions":[],"classifications":[]}'
 # indices into a slot's sums
 B_MIN, B_DD, B_CNT, B_COV, B_FULL = range(5)
@@ -69,12 +71,13 @@ Item = tuple[date, Any, Any, Any, float, int, bool, int]
 class Bounds:
     """Upper bounds of what one pupil's events can add to each measure."""
 
-    __slots__ = ("sums", "items", "spec", "cal", "hpd", "day_min", "runs")
+    __slots__ = ("sums", "items", "spec", "cal", "hpd", "day_min", "runs", "longest")
 
     def __init__(self, spec: CalendarSpec, cal: SchoolCalendar) -> None:
         self.sums: dict[int, list[float]] = {}  # slot -> [minutes, dagdelen, events, days, whole days]
         self.items: dict[int, list[Item]] = {}
         self.runs: dict[int, list[tuple[int, int, int]]] = {}
+        self.longest: dict[int, tuple[int, int]] = {}
         self.spec = spec
         self.cal = cal
         self.hpd = spec.lesson_hours_per_day or DEFAULT_LESSON_HOURS
@@ -239,6 +242,13 @@ class Prefilter:
     def _longest_run_reaches(self, t: CTrigger, b: Bounds) -> bool:
         """Whether one of those runs is long enough (the engine's own length rule)."""
         mark_of = _run_mark
+        if t.unit in _OFFSET_UNITS:
+            # the bound lies a fixed number of (school) days after a run's start: only
+            # the longest run matters
+            mark = mark_of(t.unit, t.limit, t.strict, 0, 0)
+            if mark is not None:
+                counts_school_days, offset = mark
+                return self._longest(t.slot, b)[0 if counts_school_days else 1] >= offset
         sd_date = b.cal.add_school_days
         for start_o, first_sdo, last_sdo in self._runs(t.slot, b):
             mark = mark_of(t.unit, t.limit, t.strict, start_o, first_sdo)
@@ -254,6 +264,20 @@ class Prefilter:
                 if last_day >= value:
                     return True
         return False
+
+    def _longest(self, slot: int, b: Bounds) -> tuple[int, int]:
+        """The longest run of a measure: (last minus first school day number, last
+        covered school day minus first day, in days); (-1, -1) without runs."""
+        found = b.longest.get(slot)
+        if found is None:
+            sd_date = b.cal.add_school_days
+            school = days = -1
+            for start_o, first_sdo, last_sdo in self._runs(slot, b):
+                n = last_sdo - first_sdo
+                school = max(school, n)
+                days = max(days, sd_date(date.fromordinal(start_o), n).toordinal() - start_o)
+            found = b.longest[slot] = (school, days)
+        return found
 
     def _touches_holiday(self, t: CTrigger, b: Bounds) -> bool:
         """Whether any covered day could be the last school day before, or the first
