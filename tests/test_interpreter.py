@@ -556,7 +556,7 @@ def test_prefilter_never_drops_what_fires(rich: Protocol, events: list[dict[str,
     index = {r.id: r.index for r in compiled.rules + compiled.classifications}
     assert {index[a.rule] for a in full.actions} <= active
     assert {index[c.label] for c in full.classifications} <= active
-    empty, tl2, bounds = compiled.prefilter.scan(json.loads(json.dumps(data)))
+    empty, tl2, bounds = compiled.prefilter.scan_line(json.dumps(data).encode())
     if empty is not None:
         assert empty == full.dumps()
     else:

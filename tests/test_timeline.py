@@ -15,8 +15,6 @@ from hypothesis import strategies as st
 from verzuimdsl.calendar import calendar_for
 from verzuimdsl.timeline import (
     FORMAT,
-    Event,
-    Student,
     Timeline,
     TimelineError,
     covered_days,
@@ -27,6 +25,7 @@ from verzuimdsl.timeline import (
     parse_header,
     parse_timeline,
     split_path,
+    timeline_of,
 )
 from verzuimdsl.timeline_decode import LineDecoder
 
@@ -305,19 +304,7 @@ _DECODER = LineDecoder(["verlofaanvraag"])
 def _decoded(data: dict[str, Any]) -> Timeline | None:
     """What the batch's decoder makes of the JSON line of `data`, as a Timeline."""
     plain = _DECODER.decode(json.dumps(data).encode())
-    if plain is None:
-        return None
-    sid, birth, school_type, muni, fc, as_of, found = plain
-    return Timeline(
-        student=Student(id=sid, birth_date=birth, school_type=school_type, municipality=muni),
-        calendar=fc.spec,
-        as_of=as_of,
-        events=tuple(
-            Event(index=i, date=f[1], type=f[0], hours=f[2], authorized=f[3], reason=f[4], days=f[5],
-                  until=f[6], dagdelen=f[7], with_=f[8], label=f[9], note=f[10])
-            for i, f in enumerate(found)
-        ),
-    )
+    return timeline_of(plain) if plain is not None else None
 
 
 @pytest.mark.parametrize(

@@ -913,30 +913,51 @@ def fast_event_rest(
     return (etype, d, hours, authorized, reason, days, until, dagdelen, with_, label, note, span)
 
 
-def fast_timeline(data: Any, event_types: Iterable[str] = ()) -> Timeline | None:
-    """The Timeline of a plainly valid timeline dict, or None (then use the full validation)."""
+#: a plainly valid timeline's fields, as both fast paths give them:
+#: (student id, birth date, school type, municipality, calendar, as_of, events)
+Plain = tuple[str, date, str, str | None, FastCalendar, date, list[FastEvent]]
+
+
+def fast_plain(data: Any, event_types: Iterable[str] = ()) -> Plain | None:
+    """The fields of a plainly valid timeline dict, or None (then use the full validation)."""
     head = fast_header(data)
     if head is None:
         return None
-    sid, birth, school_type, muni, fc, as_of = head
     raw_events = data.get("events", [])
     if type(raw_events) is not list:
         return None
     fields = fast_fields(event_types)
-    as_o = as_of.toordinal()
-    events = []
-    for i, raw in enumerate(raw_events):
+    fc, as_o = head[4], head[5].toordinal()
+    found = []
+    for raw in raw_events:
         f = fast_event(raw, fields, fc, as_o)
         if f is None:
             return None
-        events.append(
+        found.append(f)
+    return (*head, found)
+
+
+def timeline_of(plain: Plain) -> Timeline:
+    """The Timeline of a fast path's fields."""
+    sid, birth, school_type, muni, fc, as_of, found = plain
+    return Timeline(
+        student=Student(id=sid, birth_date=birth, school_type=school_type, municipality=muni),
+        calendar=fc.spec,
+        as_of=as_of,
+        events=tuple(
             Event(
                 index=i, date=f[1], type=f[0], hours=f[2], authorized=f[3], reason=f[4],
                 days=f[5], until=f[6], dagdelen=f[7], with_=f[8], label=f[9], note=f[10],
             )
-        )
-    student = Student(id=sid, birth_date=birth, school_type=school_type, municipality=muni)
-    return Timeline(student=student, calendar=fc.spec, as_of=as_of, events=tuple(events))
+            for i, f in enumerate(found)
+        ),
+    )
+
+
+def fast_timeline(data: Any, event_types: Iterable[str] = ()) -> Timeline | None:
+    """The Timeline of a plainly valid timeline dict, or None (then use the full validation)."""
+    plain = fast_plain(data, event_types)
+    return timeline_of(plain) if plain is not None else None
 
 
 def parse_timeline(data: Any, event_types: Iterable[str] = ()) -> Timeline:

@@ -16,7 +16,6 @@ tests/test_timeline.py checks the agreement on mutated timelines.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
 from typing import Annotated, Any, Union
 
 import msgspec
@@ -25,21 +24,17 @@ from .timeline import (
     _DECLARED_FIELDS,
     _FIELDS,
     _MAX_HOURS_PER_DAY,
+    _SCHOOL_TYPE_SET,
     FORMAT,
     SCHOOL_DAY_TYPES,
-    SCHOOL_TYPES,
-    FastCalendar,
     FastEvent,
+    Plain,
     fast_calendar,
     fast_date,
     fast_event_rest,
 )
 
 _BARE = (None,) * 9  # an event with its date and type only
-_SCHOOL_TYPE_SET = frozenset(SCHOOL_TYPES)
-
-#: (student id, birth date, school type, municipality, calendar, as_of, events)
-Plain = tuple[str, date, str, str | None, FastCalendar, date, list[FastEvent]]
 
 _Hours = Annotated[float, msgspec.Meta(gt=0, le=_MAX_HOURS_PER_DAY)]
 _Days = Annotated[int, msgspec.Meta(ge=1)]

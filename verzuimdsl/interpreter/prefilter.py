@@ -29,14 +29,11 @@ from ..timeline import (
     ABSENCE_TYPES,
     DEFAULT_LESSON_HOURS,
     CalendarSpec,
-    Event,
-    Student,
+    Plain,
     Timeline,
-    fast_event,
-    fast_fields,
-    fast_header,
+    timeline_of,
 )
-from ..timeline_decode import LineDecoder, Plain
+from ..timeline_decode import LineDecoder
 from ..units import Unit
 from .compiled import (
     C_AGE_BELOW,
@@ -96,7 +93,6 @@ class Prefilter:
             plain = not f.kind and f.with_actor is None and f.label is None
             for t in f.types:
                 self.by_type.setdefault(t, []).append((slot, None if plain else f.match))
-        self.fields = fast_fields(compiled.event_types)
         self._decoder: LineDecoder | None = None  # built on the first JSONL line
         self.has_conditions = any(r.conditions for r in compiled.rules + compiled.classifications)
         self._empty_head = (
@@ -468,31 +464,13 @@ class Prefilter:
 
     # ------------------------------------------------------------------ batch fast path
 
-    def scan(self, data: Any) -> tuple[bytes | None, Timeline | None, Bounds | None]:
-        """One pass over a timeline dict on the fast path.
+    def scan_line(self, raw: bytes) -> tuple[bytes | None, Timeline | None, Bounds | None]:
+        """One JSONL line on the fast path (the batch's decoder checks it).
 
         (JSON of the empty result, None, None): valid, and nothing can fire.
         (None, timeline, bounds): valid; run the engine (the bounds tell it what is active).
         (None, None, None): not plainly valid; the full parser must judge and explain.
         """
-        head = fast_header(data)
-        if head is None:
-            return None, None, None
-        events = data.get("events", [])
-        if type(events) is not list:
-            return None, None, None
-        fields = self.fields
-        fc, as_o = head[4], head[5].toordinal()
-        found = []
-        for raw in events:
-            f = fast_event(raw, fields, fc, as_o)
-            if f is None:
-                return None, None, None
-            found.append(f)
-        return self.verdict((*head, found))
-
-    def scan_line(self, raw: bytes) -> tuple[bytes | None, Timeline | None, Bounds | None]:
-        """`scan` for a JSONL line, decoded and checked by the batch's decoder."""
         if self._decoder is None:
             self._decoder = LineDecoder(self.c.event_types)
         plain = self._decoder.decode(raw)
@@ -502,7 +480,7 @@ class Prefilter:
 
     def verdict(self, plain: Plain) -> tuple[bytes | None, Timeline | None, Bounds | None]:
         """The empty result's JSON, or the timeline and bounds the engine needs."""
-        sid, birth, school_type, muni, fc, as_of, found = plain
+        sid, _, _, _, fc, as_of, found = plain
         bounds = Bounds(fc.spec, fc.cal)
         if found:
             add = self.add
@@ -511,20 +489,7 @@ class Prefilter:
                 if f[0] in by_type:
                     add(bounds, f[0], f[1], f[2], f[7], f[5], f[6], f[11], f[3], f[4], f[8], f[9])
             if bounds.sums and self.reachable(bounds):
-                tl = Timeline(
-                    student=Student(id=sid, birth_date=birth, school_type=school_type, municipality=muni),
-                    calendar=fc.spec,
-                    as_of=as_of,
-                    events=tuple(
-                        Event(
-                            index=i, date=f[1], type=f[0], hours=f[2], authorized=f[3],
-                            reason=f[4], days=f[5], until=f[6], dagdelen=f[7], with_=f[8],
-                            label=f[9], note=f[10],
-                        )
-                        for i, f in enumerate(found)
-                    ),
-                )
-                return None, tl, bounds
+                return None, timeline_of(plain), bounds
         # the empty result, as Result.dumps() writes it (tests compare the two)
         empty = b"".join(
             (self._empty_head, orjson.dumps(sid), b',"as_of":"', as_of.isoformat().encode(), _EMPTY_TAIL)
