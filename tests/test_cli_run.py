@@ -136,6 +136,39 @@ def test_blocks_keep_input_order_and_line_numbers(workers: int) -> None:
     assert students == [f"P{n}" for n in range(300) if n not in (0, 137, 299)]
 
 
+def test_stopping_a_batch_early_stops_its_workers() -> None:
+    import multiprocessing
+
+    from verzuimdsl import load
+    from verzuimdsl.interpreter.batch import run_jsonl
+
+    blob = b"".join(json.dumps(timeline(AWAY, sid=f"P{n}")).encode() + b"\n" for n in range(300))
+    batch = run_jsonl(load(BASE), io.BytesIO(blob), workers=2, block_bytes=4096)
+    first = [next(batch) for _ in range(3)]
+    assert [b.ok for b in first] == [b.lines for b in first]
+    assert multiprocessing.active_children()  # the pool is running
+    batch.close()
+    assert multiprocessing.active_children() == []
+
+
+@pytest.mark.skipif("fork" not in __import__("multiprocessing").get_all_start_methods(), reason="needs fork")
+def test_a_failing_worker_is_reported_in_the_parent(monkeypatch: pytest.MonkeyPatch) -> None:
+    from verzuimdsl import load
+    from verzuimdsl.interpreter import batch
+
+    real = batch.run_block
+
+    def broken(compiled, first, blob, explain=False):  # type: ignore[no-untyped-def]
+        if first > 1:  # every block but the parent's own first one
+            raise ValueError("kapot")
+        return real(compiled, first, blob, explain)
+
+    monkeypatch.setattr(batch, "run_block", broken)  # the forked workers inherit it
+    blob = b"".join(json.dumps(timeline(AWAY, sid=f"P{n}")).encode() + b"\n" for n in range(100))
+    with pytest.raises(ValueError, match="kapot"):
+        list(batch.run_jsonl(load(BASE), io.BytesIO(blob), workers=2, block_bytes=4096))
+
+
 def test_batch_cannot_be_a_table(tmp_path: Path) -> None:
     src = tmp_path / "pupils.jsonl"
     src.write_text(json.dumps(timeline()) + "\n")

@@ -13,8 +13,12 @@ from __future__ import annotations
 import itertools
 import multiprocessing as mp
 import os
+import pickle
+import signal
 from collections import deque
 from collections.abc import Iterable, Iterator
+from multiprocessing.connection import Connection
+from multiprocessing.connection import wait as connection_wait
 from typing import IO, Any
 
 import attrs
@@ -124,21 +128,107 @@ def blocks(source: IO[bytes] | Iterable[bytes], size: int = BLOCK_BYTES) -> Iter
 
 # ------------------------------------------------------------------------ worker processes
 
-_WORKER: dict[str, Any] = {}
+_PIPE_BYTES = 1 << 20  # room for a few blocks in each pipe, so neither side waits to write
 
 
-def _init_worker(protocol: Protocol | None, path: str | None, root: str | None, explain: bool) -> None:
-    if protocol is None:
+def _widen(conn: Connection) -> None:
+    """Make a pipe hold a few blocks (Linux): sending a block then never waits for the
+    worker to finish its current one."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(conn.fileno(), getattr(fcntl, "F_SETPIPE_SZ", 1031), _PIPE_BYTES)
+    except (ImportError, OSError):  # pragma: no cover - not Linux, or a lower pipe limit
+        pass
+
+
+def _worker(
+    jobs: Connection,
+    results: Connection,
+    parents_ends: list[int],
+    protocol: Protocol | None,
+    path: str | None,
+    root: str | None,
+    explain: bool,
+) -> None:
+    """A worker's loop: a block in, its Block out, until the parent closes the pipe."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
+    for fd in parents_ends:  # forked: without this the pipes never reach EOF
+        os.close(fd)
+    if protocol is None:  # spawned, not forked: load the protocol here
         from ..check import load
 
         assert path is not None
         protocol = load(path, root)
-    _WORKER["compiled"] = compile_protocol(protocol)
-    _WORKER["explain"] = explain
+    compiled = compile_protocol(protocol)
+    while True:
+        try:
+            msg = jobs.recv_bytes()
+        except EOFError:
+            return
+        first = int.from_bytes(msg[:8], "little")
+        try:
+            reply: Any = run_block(compiled, first, msg[8:], explain)
+        except Exception as exc:  # a bug: raise it in the parent
+            reply = exc
+        try:
+            results.send_bytes(pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL))
+        except OSError:  # the parent stopped reading (it stopped early): stop too
+            return
 
 
-def _work(job: tuple[int, bytes]) -> Block:
-    return run_block(_WORKER["compiled"], job[0], job[1], _WORKER["explain"])
+class _Pool:
+    """n worker processes, each fed through its own pipe, with no threads in the parent.
+
+    (multiprocessing.Pool's feeder and collector threads fight the parent's own work for
+    the GIL and the cores; here the parent writes jobs and reads results itself.)
+    """
+
+    def __init__(self, ctx: Any, n: int, args: tuple[Any, ...]) -> None:
+        self.jobs: list[Connection] = []
+        self.results: list[Connection] = []
+        self.procs: list[Any] = []
+        forked = ctx.get_start_method() == "fork"
+        for _ in range(n):
+            job_r, job_w = ctx.Pipe(duplex=False)
+            res_r, res_w = ctx.Pipe(duplex=False)
+            _widen(job_w)
+            _widen(res_w)
+            # a forked worker inherits every pipe end the parent holds; it closes them
+            ends = [c.fileno() for c in (*self.jobs, *self.results, job_w, res_r)] if forked else []
+            proc = ctx.Process(target=_worker, args=(job_r, res_w, ends, *args), daemon=True)
+            proc.start()
+            job_r.close()
+            res_w.close()
+            self.jobs.append(job_w)
+            self.results.append(res_r)
+            self.procs.append(proc)
+
+    def send(self, worker: int, first: int, blob: bytes) -> None:
+        self.jobs[worker].send_bytes(first.to_bytes(8, "little") + blob)
+
+    def ready(self, timeout: float | None) -> list[int]:
+        """The workers with a result waiting (waits up to `timeout`; None: until one has)."""
+        conns = connection_wait(self.results, timeout)
+        return [self.results.index(c) for c in conns]  # type: ignore[arg-type]
+
+    def receive(self, worker: int) -> Block:
+        try:
+            reply = pickle.loads(self.results[worker].recv_bytes())
+        except EOFError:
+            raise RuntimeError(f"batch worker {worker} stopped unexpectedly") from None
+        if isinstance(reply, BaseException):
+            raise reply
+        return reply  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        for conn in (*self.jobs, *self.results):
+            conn.close()  # the workers see EOF (or cannot send) and return
+        for proc in self.procs:
+            proc.join(timeout=5)
+            if proc.is_alive():  # pragma: no cover - a worker stuck in a block
+                proc.terminate()
+                proc.join()
 
 
 def default_workers() -> int:
@@ -160,8 +250,8 @@ def run_jsonl(
 ) -> Iterator[Block]:
     """Run every JSONL line (one timeline each); yields Blocks in input order.
 
-    With more than one worker, blocks are spread over a process pool with at most a few
-    per worker in flight, so a file of any size streams in constant memory.
+    With more than one worker, blocks are spread over worker processes with at most a
+    few per worker in flight, so a file of any size streams in constant memory.
     """
     n = workers or default_workers()
     if n <= 1:
@@ -176,7 +266,7 @@ def run_jsonl(
         # the workers inherit what the parent has built: compile here, and run the first
         # block here too, so the calendar and the shared caches exist before the fork
         # (otherwise every worker builds them again at start-up)
-        init_args: tuple[Any, ...] = (protocol, None, None, explain)
+        args: tuple[Any, ...] = (protocol, None, None, explain)
         compiled = compile_protocol(protocol)
         first = next(jobs, None)
         if first is None:
@@ -187,13 +277,39 @@ def run_jsonl(
             return  # one block: no pool needed
         jobs = itertools.chain([second], jobs)
     else:  # spawn: the workers load the protocol themselves
-        init_args = (None, protocol_path, root, explain)
-    with ctx.Pool(n, initializer=_init_worker, initargs=init_args) as pool:
-        inflight: deque[Any] = deque()
-        limit = 3 * n
-        for job in jobs:
-            inflight.append(pool.apply_async(_work, (job,)))
-            while len(inflight) >= limit:
-                yield inflight.popleft().get()
-        while inflight:
-            yield inflight.popleft().get()
+        args = (None, protocol_path, root, explain)
+    pool = _Pool(ctx, n, args)
+    try:
+        depth = 3  # blocks queued per worker: enough that none waits for the next
+        limit = 2 * depth * n  # blocks sent but not yet yielded
+        order: deque[int] = deque()  # the worker of each block in flight, in input order
+        queued = [0] * n
+        done: list[deque[Block]] = [deque() for _ in range(n)]
+
+        def collect(timeout: float | None) -> None:
+            for w in pool.ready(timeout):
+                done[w].append(pool.receive(w))
+                queued[w] -= 1
+
+        for first_line, blob in jobs:
+            # wait while every worker has enough, or while too many blocks wait for an
+            # earlier, slower one (memory stays bounded whatever the blocks cost)
+            while min(queued) >= depth or len(order) >= limit:
+                if done[order[0]]:
+                    yield done[order.popleft()].popleft()
+                else:
+                    collect(None)
+            w = queued.index(min(queued))
+            pool.send(w, first_line, blob)
+            queued[w] += 1
+            order.append(w)
+            collect(0)
+            while order and done[order[0]]:
+                yield done[order.popleft()].popleft()
+        while order:
+            w = order.popleft()
+            while not done[w]:
+                collect(None)
+            yield done[w].popleft()
+    finally:
+        pool.close()
