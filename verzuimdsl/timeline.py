@@ -719,8 +719,9 @@ _FAST_CAL = frozenset({"region", "school_year", "days_off", "lesson_hours_per_da
 _SCHOOL_TYPE_SET = frozenset(SCHOOL_TYPES)
 _FIELDS_CACHE: dict[tuple[str, ...], dict[str, frozenset[str]]] = {}
 
-#: (type, date, hours, authorized, reason, days, until, dagdelen, with, label, note, span)
-FastEvent = tuple[str, date, Any, Any, Any, Any, Any, Any, Any, Any, Any, int]
+#: (type, date, hours, authorized, reason, days, until, dagdelen, with, label, note, span,
+#: index in the timeline's events)
+FastEvent = tuple[str, date, Any, Any, Any, Any, Any, Any, Any, Any, Any, int, int]
 
 
 def fast_date(value: Any) -> date | None:
@@ -763,6 +764,21 @@ class FastCalendar:
             d = date.fromordinal(o)
             self.days[d.isoformat()] = (d, o, self.is_school_day(d))
         self.fits: dict[tuple[date, int], bool] = {}  # (date, days): the span stays in the year
+
+    def span_fits(self, d: date, days: int) -> bool:
+        """Whether `days` school days from d (or the next school day) stay in the year."""
+        key = (d, days)
+        fits = self.fits.get(key)
+        if fits is None:
+            cal = self.cal
+            try:
+                start = d if self.is_school_day(d) else cal.add_school_days(d, 1)
+                fits = cal.add_school_days(start, days - 1) <= self.last_day
+            except CalendarError:
+                fits = False
+            if len(self.fits) < 1 << 16:
+                self.fits[key] = fits
+        return fits
 
 
 _FAST_CAL_CACHE: dict[tuple[Any, ...], FastCalendar | None] = {}
@@ -823,7 +839,9 @@ def fast_header(data: Any) -> tuple[str, date, str, str | None, FastCalendar, da
 _TEXT_FIELDS = ("reason", "with", "label", "note")
 
 
-def fast_event(ev: Any, fields: dict[str, frozenset[str]], fc: FastCalendar, as_o: int) -> FastEvent | None:
+def fast_event(
+    ev: Any, fields: dict[str, frozenset[str]], fc: FastCalendar, as_o: int, index: int
+) -> FastEvent | None:
     """The fields of a plainly valid event, plus an upper bound of the days it spans."""
     if type(ev) is not dict:
         return None
@@ -845,7 +863,7 @@ def fast_event(ev: Any, fields: dict[str, frozenset[str]], fc: FastCalendar, as_
     if len(ev) == 2:  # date and type only: the common case
         if etype == "absence" or etype == "outcome":
             return None
-        return (etype, d, None, None, None, None, None, None, None, None, None, 1)
+        return (etype, d, None, None, None, None, None, None, None, None, None, 1, index)
     get = ev.get
     hours = get("hours")
     if hours is not None:
@@ -869,13 +887,13 @@ def fast_event(ev: Any, fields: dict[str, frozenset[str]], fc: FastCalendar, as_
     for text in (reason, with_, label, note):
         if text is not None and type(text) is not str:
             return None
-    return fast_event_rest(etype, d, fc, hours, authorized, days, get("until"), dagdelen, reason, with_, label, note)
+    return fast_event_rest(etype, d, fc, hours, authorized, days, get("until"), dagdelen, reason, with_, label, note, index)
 
 
 def fast_event_rest(
     etype: str, d: date, fc: FastCalendar, hours: float | None, authorized: bool | None,
     days: int | None, until: Any, dagdelen: int | None, reason: str | None, with_: str | None,
-    label: str | None, note: str | None,
+    label: str | None, note: str | None, index: int,
 ) -> FastEvent | None:
     """The checks that need more than the fields' JSON types (shared with the batch's
     decoder, which checks those types itself): the span within the year, required fields,
@@ -884,20 +902,7 @@ def fast_event_rest(
         return None
     span = 1
     if days is not None:
-        if until is not None:
-            return None
-        key = (d, days)
-        fits = fc.fits.get(key)
-        if fits is None:
-            cal = fc.cal
-            try:
-                start = d if fc.is_school_day(d) else cal.add_school_days(d, 1)
-                fits = cal.add_school_days(start, days - 1) <= fc.last_day
-            except CalendarError:
-                fits = False
-            if len(fc.fits) < 1 << 16:
-                fc.fits[key] = fits
-        if not fits:
+        if until is not None or not fc.span_fits(d, days):
             return None
         span = days
     elif until is not None:
@@ -905,12 +910,15 @@ def fast_event_rest(
         if until is None or until < d or until > fc.last_day:
             return None
         span = (until - d).days + 1
-    for text in (reason, with_, label, note):
-        if text is not None and not text.strip():
-            return None
-    if etype == "outcome" and label is None:
+    if (
+        (reason is not None and not reason.strip())
+        or (with_ is not None and not with_.strip())
+        or (label is not None and not label.strip())
+        or (note is not None and not note.strip())
+        or (label is None and etype == "outcome")
+    ):
         return None
-    return (etype, d, hours, authorized, reason, days, until, dagdelen, with_, label, note, span)
+    return (etype, d, hours, authorized, reason, days, until, dagdelen, with_, label, note, span, index)
 
 
 #: a plainly valid timeline's fields, as both fast paths give them:
@@ -929,8 +937,8 @@ def fast_plain(data: Any, event_types: Iterable[str] = ()) -> Plain | None:
     fields = fast_fields(event_types)
     fc, as_o = head[4], head[5].toordinal()
     found = []
-    for raw in raw_events:
-        f = fast_event(raw, fields, fc, as_o)
+    for i, raw in enumerate(raw_events):
+        f = fast_event(raw, fields, fc, as_o, i)
         if f is None:
             return None
         found.append(f)
@@ -946,10 +954,10 @@ def timeline_of(plain: Plain) -> Timeline:
         as_of=as_of,
         events=tuple(
             Event(
-                index=i, date=f[1], type=f[0], hours=f[2], authorized=f[3], reason=f[4],
+                index=f[12], date=f[1], type=f[0], hours=f[2], authorized=f[3], reason=f[4],
                 days=f[5], until=f[6], dagdelen=f[7], with_=f[8], label=f[9], note=f[10],
             )
-            for i, f in enumerate(found)
+            for f in found
         ),
     )
 

@@ -16,6 +16,7 @@ tests/test_timeline.py checks the agreement on mutated timelines.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from typing import Annotated, Any, Union
 
 import msgspec
@@ -27,6 +28,7 @@ from .timeline import (
     _SCHOOL_TYPE_SET,
     FORMAT,
     SCHOOL_DAY_TYPES,
+    FastCalendar,
     FastEvent,
     Plain,
     fast_calendar,
@@ -34,7 +36,8 @@ from .timeline import (
     fast_event_rest,
 )
 
-_BARE = (None,) * 9  # an event with its date and type only
+_CACHE_LIMIT = 1 << 16
+_MISSING: Any = object()
 
 _Hours = Annotated[float, msgspec.Meta(gt=0, le=_MAX_HOURS_PER_DAY)]
 _Days = Annotated[int, msgspec.Meta(ge=1)]
@@ -54,14 +57,31 @@ _EVENT_FIELDS: tuple[tuple[str, str, Any], ...] = (
 )
 
 
-class _Student(msgspec.Struct, forbid_unknown_fields=True):
+class _Student(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     id: str | int
     birth_date: str
     school_type: str
     municipality: str | None = None
 
 
-def _event_struct(etype: str, allowed: frozenset[str]) -> type:
+class _Calendar(msgspec.Struct, forbid_unknown_fields=True, gc=False, frozen=True):
+    """Hashable, so a line's calendar is found in a cache without building a key."""
+
+    region: str
+    school_year: str
+    days_off: tuple[str, ...] | msgspec.UnsetType = msgspec.UNSET
+    lesson_hours_per_day: int | float | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        raw: dict[str, Any] = {"region": self.region, "school_year": self.school_year}
+        if self.days_off is not msgspec.UNSET:
+            raw["days_off"] = list(self.days_off)
+        if self.lesson_hours_per_day is not None:
+            raw["lesson_hours_per_day"] = self.lesson_hours_per_day
+        return raw
+
+
+def _event_struct(etype: str, allowed: frozenset[str], keep: bool) -> type:
     fields: list[tuple[Any, ...]] = [("date", str)]
     for attr, name, typ in _EVENT_FIELDS:
         kind = typ if name in allowed else msgspec.UnsetType
@@ -74,31 +94,47 @@ def _event_struct(etype: str, allowed: frozenset[str]) -> type:
         tag_field="type",
         tag=etype,
         forbid_unknown_fields=True,
-        namespace={"kind": etype},
+        gc=False,
+        # constants the decoder's loop reads off the event's class
+        namespace={
+            "kind": etype,
+            "keep": keep,
+            "school_day": etype in SCHOOL_DAY_TYPES,
+            "needs_field": etype in ("absence", "outcome"),
+        },
     )
 
 
 class LineDecoder:
-    """The decoder for the event types of one protocol (the core ones and its own)."""
+    """The decoder for the event types of one protocol (the core ones and its own).
 
-    def __init__(self, event_types: Iterable[str] = ()) -> None:
+    Every event is validated; only those of the `keep` types (all, if None) are returned,
+    so a caller that needs a few types does not pay for the others.
+    """
+
+    def __init__(self, event_types: Iterable[str] = (), keep: Iterable[str] | None = None) -> None:
         types = {t: _FIELDS[t] for t in _FIELDS}
         for t in sorted(set(event_types)):
             types.setdefault(t, _DECLARED_FIELDS)
-        structs = tuple(_event_struct(t, allowed) for t, allowed in types.items())
+        self._keep = frozenset(types if keep is None else keep)
+        structs = tuple(_event_struct(t, allowed, t in self._keep) for t, allowed in types.items())
         events: Any = list[Union[structs]]  # noqa: UP007 - a runtime tuple of types: tagged by "type"
         timeline = msgspec.defstruct(
             "Timeline",
             [
                 ("format", str),
                 ("student", _Student),
-                ("calendar", Any),
+                ("calendar", _Calendar),
                 ("as_of", str),
                 ("events", events, msgspec.field(default_factory=list)),
             ],
             forbid_unknown_fields=True,
+            gc=False,
         )
         self._decode = msgspec.json.Decoder(timeline).decode
+        # the few calendars and birth dates of a region, validated once each
+        self._calendars: dict[tuple[_Calendar, type], FastCalendar | None] = {}
+        self._births: dict[str, date | None] = {}
 
     def decode(self, raw: bytes) -> Plain | None:
         """The fields of a plainly valid timeline line, or None (use the full validation)."""
@@ -118,8 +154,19 @@ class LineDecoder:
         muni = student.municipality
         if school_type not in _SCHOOL_TYPE_SET or (muni is not None and not muni.strip()):
             return None
-        birth = fast_date(student.birth_date)
-        fc = fast_calendar(tl.calendar)
+        text = student.birth_date
+        birth = self._births.get(text, _MISSING)
+        if birth is _MISSING:
+            birth = fast_date(text)
+            if len(self._births) < _CACHE_LIMIT:
+                self._births[text] = birth
+        cal = tl.calendar
+        key = (cal, type(cal.lesson_hours_per_day))  # 5 and 5.0 are equal, but not alike
+        fc = self._calendars.get(key, _MISSING)
+        if fc is _MISSING:
+            fc = fast_calendar(cal.as_json())
+            if len(self._calendars) < _CACHE_LIMIT:
+                self._calendars[key] = fc
         if birth is None or fc is None:
             return None
         table = fc.days
@@ -129,22 +176,24 @@ class LineDecoder:
         as_of, as_o, _ = as_of_day
         found: list[FastEvent] = []
         astuple = msgspec.structs.astuple
-        for ev in tl.events:
-            etype = ev.kind
+        for i, ev in enumerate(tl.events):
             day = table.get(ev.date)
             if day is None:
                 return None
             d, o, school = day
-            if o > as_o or (not school and etype in SCHOOL_DAY_TYPES):
+            if o > as_o or (not school and ev.school_day):
                 return None
             values = astuple(ev)
-            if values[1:] == _BARE and etype != "absence" and etype != "outcome":
-                found.append((etype, d, None, None, None, None, None, None, None, None, None, 1))
+            if values.count(None) == 9:  # date and type only
+                if ev.needs_field:
+                    return None  # absence needs `authorized`, outcome a `label`
+                if ev.keep:
+                    found.append((ev.kind, d, None, None, None, None, None, None, None, None, None, 1, i))
                 continue
             _, hours, authorized, reason, days, until, dagdelen, with_, label, note = values
-            f = fast_event_rest(etype, d, fc, hours, authorized, days, until, dagdelen, reason, with_, label, note)
+            f = fast_event_rest(ev.kind, d, fc, hours, authorized, days, until, dagdelen, reason, with_, label, note, i)
             if f is None:
                 return None
-            found.append(f)
+            if ev.keep:
+                found.append(f)
         return sid, birth, school_type, muni, fc, as_of, found
-

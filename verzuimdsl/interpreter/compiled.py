@@ -483,6 +483,9 @@ class CRule:
             self.rate_q = rep.rate_limit[1]
 
 
+_MATCHING_LIMIT = 1 << 14
+
+
 class Compiled:
     """A protocol ready to run: rules and classifications in protocol order."""
 
@@ -507,6 +510,7 @@ class Compiled:
             for t in f.types:
                 by_type.setdefault(t, []).append((slot, f.test))
         self.slots_by_type = by_type
+        self._matching: dict[tuple[Any, ...], tuple[int, ...]] = {}
         # the event types the engine does anything with; the others only need validating
         self.engine_types = frozenset(by_type) | {"outcome", "enrolled", "unenrolled"}
         all_conditions = [
@@ -564,6 +568,20 @@ class Compiled:
             [r for r in rules if r.index not in self.start_only] for rules in self.slot_rules
         ]
 
+    def matching_slots(self, etype: str, authorized: Any, reason: Any, with_: Any, label: Any) -> tuple[int, ...]:
+        """The measures an event with these fields counts in (cached: a region's events
+        have few distinct combinations, and the filters' tests are pure)."""
+        key = (etype, authorized, reason, with_, label)
+        found = self._matching.get(key)
+        if found is None:
+            found = tuple(
+                slot
+                for slot, _ in self.slots_by_type.get(etype, ())
+                if self.filters[slot].match(etype, authorized, reason, with_, label)
+            )
+            if len(self._matching) < _MATCHING_LIMIT:
+                self._matching[key] = found
+        return found
 
     @property
     def emitter(self) -> Any:

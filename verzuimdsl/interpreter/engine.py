@@ -344,7 +344,7 @@ class Engine:
             self.enrolled.append(e.date.toordinal())
         elif et == "unenrolled":
             self.unenrolled.setdefault(e.date.toordinal(), []).append(e)
-        matches = self.c.slots_by_type.get(et)
+        matches = self.c.matching_slots(et, e.authorized, e.reason, e.with_, e.label)
         # a point event still matters to `na`/`uitkomst` conditions: visit its day
         if not matches:
             if et == "outcome" and self.c.uses_history:
@@ -374,9 +374,7 @@ class Engine:
             minutes = dd = 0
             full = False
         day_slots = self.day_slots
-        for slot, test in matches:
-            if test is not None and not test(e):
-                continue
+        for slot in matches:
             feed = self.feeds[slot]
             amt = feed.get(start_o)
             if amt is None:

@@ -126,8 +126,8 @@ class Prefilter:
         label: Any,
     ) -> None:
         """Add the most one event could contribute to the measures it matches."""
-        matches = self.by_type.get(etype)
-        if not matches:
+        slots = self.c.matching_slots(etype, authorized, reason, with_, label)
+        if not slots:
             return
         n = span
         if etype in ABSENCE_TYPES:
@@ -142,9 +142,7 @@ class Prefilter:
         else:
             n, per_min, per_dd, full = 0, 0.0, 0, False
         item = (d, days, until, hours, per_min, per_dd, full, n)
-        for slot, match in matches:
-            if match is not None and not match(etype, authorized, reason, with_, label):
-                continue
+        for slot in slots:
             s = b.sums.get(slot)
             if s is None:
                 s = b.sums[slot] = [0.0, 0.0, 0.0, 0.0, 0.0]
@@ -472,7 +470,8 @@ class Prefilter:
         (None, None, None): not plainly valid; the full parser must judge and explain.
         """
         if self._decoder is None:
-            self._decoder = LineDecoder(self.c.event_types)
+            # events of types the engine ignores are validated, not kept
+            self._decoder = LineDecoder(self.c.event_types, keep=self.c.engine_types)
         plain = self._decoder.decode(raw)
         if plain is None:
             return None, None, None
@@ -481,15 +480,15 @@ class Prefilter:
     def verdict(self, plain: Plain) -> tuple[bytes | None, Timeline | None, Bounds | None]:
         """The empty result's JSON, or the timeline and bounds the engine needs."""
         sid, _, _, _, fc, as_of, found = plain
-        bounds = Bounds(fc.spec, fc.cal)
-        if found:
-            add = self.add
-            by_type = self.by_type
-            for f in found:
-                if f[0] in by_type:
-                    add(bounds, f[0], f[1], f[2], f[7], f[5], f[6], f[11], f[3], f[4], f[8], f[9])
-            if bounds.sums and self.reachable(bounds):
-                return None, timeline_of(plain), bounds
+        bounds = None
+        by_type = self.by_type
+        for f in found:
+            if f[0] in by_type:
+                if bounds is None:
+                    bounds = Bounds(fc.spec, fc.cal)
+                self.add(bounds, f[0], f[1], f[2], f[7], f[5], f[6], f[11], f[3], f[4], f[8], f[9])
+        if bounds is not None and bounds.sums and self.reachable(bounds):
+            return None, timeline_of(plain), bounds
         # the empty result, as Result.dumps() writes it (tests compare the two)
         empty = b"".join(
             (self._empty_head, orjson.dumps(sid), b',"as_of":"', as_of.isoformat().encode(), _EMPTY_TAIL)
