@@ -69,7 +69,14 @@ def _stepped(
     active = None
     if not (explain or dense or recompute):
         pf = compiled.prefilter
-        active = pf.active(bounds, tl) if bounds is not None else pf.timeline_active(tl)
+        if bounds is None:
+            active = pf.timeline_active(tl)
+        else:
+            active = bounds.active
+            if active is None:
+                from .prefilter import pupil_of
+
+                active = pf.active(bounds, pupil_of(tl))
         if not active:
             return None
     engine = Engine(

@@ -68,7 +68,7 @@ Item = tuple[date, Any, Any, Any, float, int, bool, int]
 class Bounds:
     """Upper bounds of what one pupil's events can add to each measure."""
 
-    __slots__ = ("sums", "items", "spec", "cal", "hpd", "day_min", "runs", "longest")
+    __slots__ = ("sums", "items", "spec", "cal", "hpd", "day_min", "runs", "longest", "active")
 
     def __init__(self, spec: CalendarSpec, cal: SchoolCalendar) -> None:
         self.sums: dict[int, list[float]] = {}  # slot -> [minutes, dagdelen, events, days, whole days]
@@ -79,6 +79,7 @@ class Bounds:
         self.cal = cal
         self.hpd = spec.lesson_hours_per_day or DEFAULT_LESSON_HOURS
         self.day_min = int(round(self.hpd * 60))
+        self.active: frozenset[int] | None = None  # the rules that might fire, once known
 
 
 class Prefilter:
@@ -297,10 +298,10 @@ class Prefilter:
                 self._edges[key] = found
         return found
 
-    def active(self, b: Bounds, tl: Timeline | None = None) -> frozenset[int]:
+    def active(self, b: Bounds, pupil: Pupil | None = None) -> frozenset[int]:
         """The rules and classifications (by index) that might fire: a trigger might be
         reached, and (given the pupil) no rule-level condition is impossible all year."""
-        possible = _Possible(tl) if tl is not None and self.has_conditions else None
+        possible = None
         seen: set[int] = set()
         out = []
         slot_rules = self.c.slot_rules
@@ -309,20 +310,15 @@ class Prefilter:
                 if r.index in seen:
                     continue
                 seen.add(r.index)
-                if any(self.may_fire(t, b) for t in r.triggers) and (
-                    possible is None or all(possible.may_hold(c) for c in r.conditions)
-                ):
-                    out.append(r.index)
+                if not any(self.may_fire(t, b) for t in r.triggers):
+                    continue
+                if r.conditions and pupil is not None:
+                    if possible is None:
+                        possible = _Possible(*pupil)
+                    if not all(possible.may_hold(c) for c in r.conditions):
+                        continue
+                out.append(r.index)
         return frozenset(out)
-
-    def reachable(self, b: Bounds) -> bool:
-        triggers = self.slot_triggers
-        may_fire = self.may_fire
-        for slot in b.sums:
-            for t in triggers[slot]:
-                if may_fire(t, b):
-                    return True
-        return False
 
     def timeline_bounds(self, tl: Timeline) -> Bounds:
         spec = tl.calendar
@@ -334,7 +330,7 @@ class Prefilter:
 
     def timeline_active(self, tl: Timeline) -> frozenset[int]:
         """What could fire for a parsed timeline; empty: the result is empty."""
-        return self.active(self.timeline_bounds(tl), tl)
+        return self.active(self.timeline_bounds(tl), pupil_of(tl))
 
     def _end(self, it: Item, b: Bounds) -> date:
         d, days, until = it[0], it[1], it[2]
@@ -487,8 +483,11 @@ class Prefilter:
                 if bounds is None:
                     bounds = Bounds(fc.spec, fc.cal)
                 self.add(bounds, f[0], f[1], f[2], f[7], f[5], f[6], f[11], f[3], f[4], f[8], f[9])
-        if bounds is not None and bounds.sums and self.reachable(bounds):
-            return None, timeline_of(plain), bounds
+        if bounds is not None and bounds.sums:
+            active = self.active(bounds, (plain[1], plain[2], None, None, fc.spec.first_day, as_of))
+            if active:
+                bounds.active = active
+                return None, timeline_of(plain), bounds
         # the empty result, as Result.dumps() writes it (tests compare the two)
         empty = b"".join(
             (self._empty_head, orjson.dumps(sid), b',"as_of":"', as_of.isoformat().encode(), _EMPTY_TAIL)
@@ -529,17 +528,26 @@ def _fewest_school_days(cal: SchoolCalendar, first: date, last: date, span: int)
     return best
 
 
+#: what rule conditions may ask of a pupil: (birth date, school type, first school year,
+#: startkwalificatie date, first day of the school year, as_of)
+Pupil = tuple[date, str, Any, Any, date, date]
+
+
+def pupil_of(tl: Timeline) -> Pupil:
+    s = tl.student
+    return (s.birth_date, s.school_type, s.first_school_year, s.startkwalificatie_date, tl.calendar.first_day, tl.as_of)
+
+
 class _Possible:
     """What a pupil's status, age and school type can be between the year's start and as_of."""
 
-    def __init__(self, tl: Timeline) -> None:
-        s = tl.student
-        b = s.birth_date
-        first, last = tl.calendar.first_day, tl.as_of
-        self.school_type = s.school_type
+    def __init__(
+        self, b: date, school_type: str, first_school_year: Any, startkwalificatie: Any, first: date, last: date
+    ) -> None:
+        self.school_type = school_type
         self.min_age = age_on(b, first)
         self.max_age = age_on(b, last)
-        bounds = status_bounds(b, s.first_school_year, s.startkwalificatie_date)
+        bounds = status_bounds(b, first_school_year, startkwalificatie)
         ls, le, ke, b18 = bounds
         changes = (ls, le + timedelta(days=1), ke + timedelta(days=1), b18)
         days = [first, last] + [d for d in changes if first < d <= last]
