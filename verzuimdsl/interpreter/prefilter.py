@@ -29,6 +29,7 @@ from ..timeline import (
     ABSENCE_TYPES,
     DEFAULT_LESSON_HOURS,
     CalendarSpec,
+    FastEvent,
     Plain,
     Timeline,
     timeline_of,
@@ -83,26 +84,16 @@ class Bounds:
 
 
 class Prefilter:
-    """Per compiled protocol: which slots each event type feeds, and the triggers to test."""
+    """Per compiled protocol: bounds of a pupil's measures, and which triggers they reach."""
 
     def __init__(self, compiled: Compiled) -> None:
         self.c = compiled
-        self.n = len(compiled.filters)
-        self.triggers = [t for r in compiled.rules + compiled.classifications for t in r.triggers]
-        self.by_type: dict[str, list[tuple[int, Any]]] = {}
-        for slot, f in enumerate(compiled.filters):
-            plain = not f.kind and f.with_actor is None and f.label is None
-            for t in f.types:
-                self.by_type.setdefault(t, []).append((slot, None if plain else f.match))
         self._decoder: LineDecoder | None = None  # built on the first JSONL line
-        self.has_conditions = any(r.conditions for r in compiled.rules + compiled.classifications)
         self._empty_head = (
             b'{"format":' + orjson.dumps(RESULT_FORMAT) + b',"protocol":' + orjson.dumps(compiled.protocol_id)
             + b',"student":'
         )
-        self.slot_triggers: dict[int, list[CTrigger]] = {s: [] for s in range(self.n)}
-        for t in self.triggers:
-            self.slot_triggers[t.slot].append(t)
+        self._empty_tails: dict[date, bytes] = {}  # as_of -> the empty result's end
         self._min_days: dict[tuple[int, int, int], float] = {}
         self._min_window: dict[tuple[int, int, str, int], int] = {}
         self._edges: dict[tuple[int, int], list[int]] = {}
@@ -111,26 +102,10 @@ class Prefilter:
             t.slot for r in compiled.rules if r.new_count for t in r.triggers if t.component == PERCENT
         }
 
-    def add(
-        self,
-        b: Bounds,
-        etype: str,
-        d: date,
-        hours: float | None,
-        dagdelen: int | None,
-        days: int | None,
-        until: date | None,
-        span: int,
-        authorized: Any,
-        reason: Any,
-        with_: Any,
-        label: Any,
-    ) -> None:
-        """Add the most one event could contribute to the measures it matches."""
-        slots = self.c.matching_slots(etype, authorized, reason, with_, label)
-        if not slots:
-            return
-        n = span
+    def add(self, b: Bounds, f: FastEvent, slots: tuple[int, ...]) -> None:
+        """Add the most one event could contribute to the measures it counts in (`slots`,
+        from Compiled.matching_slots)."""
+        etype, d, hours, _, _, days, until, dagdelen, _, _, _, n, _ = f
         if etype in ABSENCE_TYPES:
             if hours is not None:
                 per_min = hours * 60.0 + 1.0
@@ -323,9 +298,14 @@ class Prefilter:
     def timeline_bounds(self, tl: Timeline) -> Bounds:
         spec = tl.calendar
         b = Bounds(spec, spec.calendar())
+        matching = self.c.matching_slots
         for e in tl.events:
-            span = (e.until - e.date).days + 1 if e.until is not None else (e.days or 1)
-            self.add(b, e.type, e.date, e.hours, e.dagdelen, e.days, e.until, span, e.authorized, e.reason, e.with_, e.label)
+            slots = matching(e.type, e.authorized, e.reason, e.with_, e.label)
+            if slots:
+                span = (e.until - e.date).days + 1 if e.until is not None else (e.days or 1)
+                f = (e.type, e.date, e.hours, e.authorized, e.reason, e.days, e.until, e.dagdelen,
+                     e.with_, e.label, e.note, span, e.index)
+                self.add(b, f, slots)
         return b
 
     def timeline_active(self, tl: Timeline) -> frozenset[int]:
@@ -477,22 +457,23 @@ class Prefilter:
         """The empty result's JSON, or the timeline and bounds the engine needs."""
         sid, _, _, _, fc, as_of, found = plain
         bounds = None
-        by_type = self.by_type
+        matching = self.c.matching_slots
         for f in found:
-            if f[0] in by_type:
+            slots = matching(f[0], f[3], f[4], f[8], f[9])
+            if slots:
                 if bounds is None:
                     bounds = Bounds(fc.spec, fc.cal)
-                self.add(bounds, f[0], f[1], f[2], f[7], f[5], f[6], f[11], f[3], f[4], f[8], f[9])
-        if bounds is not None and bounds.sums:
+                self.add(bounds, f, slots)
+        if bounds is not None:
             active = self.active(bounds, (plain[1], plain[2], None, None, fc.spec.first_day, as_of))
             if active:
                 bounds.active = active
                 return None, timeline_of(plain), bounds
         # the empty result, as Result.dumps() writes it (tests compare the two)
-        empty = b"".join(
-            (self._empty_head, orjson.dumps(sid), b',"as_of":"', as_of.isoformat().encode(), _EMPTY_TAIL)
-        )
-        return empty, None, None
+        tail = self._empty_tails.get(as_of)
+        if tail is None:
+            tail = self._empty_tails[as_of] = b',"as_of":"' + as_of.isoformat().encode() + _EMPTY_TAIL
+        return self._empty_head + orjson.dumps(sid) + tail, None, None
 
 
 def _period(unit: Unit | None, d: date, cal: SchoolCalendar) -> int:
