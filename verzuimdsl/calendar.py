@@ -26,6 +26,7 @@ from __future__ import annotations
 import calendar as _stdlib_calendar
 import enum
 import functools
+import itertools
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Mapping
@@ -206,33 +207,29 @@ class _DayTable:
 
 
 def _day_table(first: date, last: date, is_flagged: Iterable[bool]) -> _DayTable:
-    flag: dict[int, bool] = {}
-    before: dict[int, int] = {}
-    days: list[int] = []
-    o = first.toordinal()
-    for f in is_flagged:
-        flag[o] = f
-        before[o] = len(days)
-        if f:
-            days.append(o)
-        o += 1
-    if o != last.toordinal() + 1:  # pragma: no cover - internal consistency
-        raise AssertionError("day table length mismatch")
-    before[o] = len(days)
+    o_first = first.toordinal()
+    ords = range(o_first, last.toordinal() + 1)
+    flags = list(is_flagged)
+    flag = dict(zip(ords, flags, strict=True))
+    # flagged days strictly before each day: a running count, shifted by one day
+    counts = list(itertools.accumulate(flags, initial=0))
+    before = dict(zip(range(o_first, ords.stop + 1), counts, strict=True))
+    days = list(itertools.compress(ords, flags))
     return _DayTable(flag, before, days, [date.fromordinal(x) for x in days])
-
-
-def _is_atw_working_day(d: date) -> bool:
-    return d.weekday() < 5 and d not in atw_holidays(d.year)
 
 
 @functools.cache
 def _working_day_table() -> _DayTable:
     """Werkdagen over the whole working range; shared by every calendar (region-independent)."""
     first, last = WORKING_RANGE_FIRST_DAY, WORKING_RANGE_LAST_DAY
-    n = last.toordinal() - first.toordinal() + 1
+    holidays = {
+        d.toordinal() for year in range(first.year, last.year + 1) for d in atw_holidays(year)
+    }
+    # date.fromordinal(1) is a Monday, so (o - 1) % 7 is the weekday (0 = Monday)
     return _day_table(
-        first, last, (_is_atw_working_day(first + timedelta(days=i)) for i in range(n))
+        first,
+        last,
+        ((o - 1) % 7 < 5 and o not in holidays for o in range(first.toordinal(), last.toordinal() + 1)),
     )
 
 

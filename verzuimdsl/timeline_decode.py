@@ -116,8 +116,8 @@ class LineDecoder:
         types = {t: _FIELDS[t] for t in _FIELDS}
         for t in sorted(set(event_types)):
             types.setdefault(t, _DECLARED_FIELDS)
-        self._keep = frozenset(types if keep is None else keep)
-        structs = tuple(_event_struct(t, allowed, t in self._keep) for t, allowed in types.items())
+        kept = frozenset(types if keep is None else keep)
+        structs = tuple(_event_struct(t, allowed, t in kept) for t, allowed in types.items())
         events: Any = list[Union[structs]]  # noqa: UP007 - a runtime tuple of types: tagged by "type"
         timeline = msgspec.defstruct(
             "Timeline",
