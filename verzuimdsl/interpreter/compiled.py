@@ -484,6 +484,9 @@ class CRule:
 
 
 _MATCHING_LIMIT = 1 << 14
+#: event types the engine records even when they count in no measure (conditions such as
+#: `na uitkomst`, and enrolment, read them)
+RECORDED_TYPES = frozenset({"outcome", "enrolled", "unenrolled"})
 
 
 class Compiled:
@@ -512,7 +515,7 @@ class Compiled:
         self.slots_by_type = by_type
         self._matching: dict[tuple[Any, ...], tuple[int, ...]] = {}
         # the event types the engine does anything with; the others only need validating
-        self.engine_types = frozenset(by_type) | {"outcome", "enrolled", "unenrolled"}
+        self.engine_types = frozenset(by_type) | RECORDED_TYPES
         all_conditions = [
             c
             for r in self.rules + self.classifications

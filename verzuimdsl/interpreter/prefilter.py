@@ -45,6 +45,7 @@ from .compiled import (
     DAGDELEN,
     MINUTES,
     PERCENT,
+    RECORDED_TYPES,
     W_CUMULATIVE,
     W_DAYS,
     W_MONTHS,
@@ -468,7 +469,10 @@ class Prefilter:
             active = self.active(bounds, (plain[1], plain[2], None, None, fc.spec.first_day, as_of))
             if active:
                 bounds.active = active
-                return None, timeline_of(plain), bounds
+                # the engine reads only the events that count in a measure, and those it
+                # records anyway; the others (an authorised hour, say) need no Event
+                kept = [f for f in found if f[0] in RECORDED_TYPES or matching(f[0], f[3], f[4], f[8], f[9])]
+                return None, timeline_of((*plain[:6], kept)), bounds  # type: ignore[arg-type]
         # the empty result, as Result.dumps() writes it (tests compare the two)
         tail = self._empty_tails.get(as_of)
         if tail is None:
