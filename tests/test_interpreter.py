@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from verzuimdsl import load
 from verzuimdsl.calendar import calendar_for
 from verzuimdsl.interpreter import compile_protocol, run, run_batch, run_timeline
+from verzuimdsl.interpreter.batch import run_block
 from verzuimdsl.interpreter.engine import Engine
 from verzuimdsl.leerplicht import status_on
 from verzuimdsl.protocol import Protocol
@@ -556,12 +557,15 @@ def test_prefilter_never_drops_what_fires(rich: Protocol, events: list[dict[str,
     index = {r.id: r.index for r in compiled.rules + compiled.classifications}
     assert {index[a.rule] for a in full.actions} <= active
     assert {index[c.label] for c in full.classifications} <= active
-    empty, tl2, bounds = compiled.prefilter.scan_line(json.dumps(data).encode())
+    line = json.dumps(data).encode()
+    empty, tl2, bounds = compiled.prefilter.scan_line(line)
     if empty is not None:
         assert empty == full.dumps()
-    else:
-        assert tl2 == tl
+    else:  # the engine gets the pupil, and the events it reads, as they are
+        assert (tl2.student, tl2.calendar, tl2.as_of) == (tl.student, tl.calendar, tl.as_of)
+        assert set(tl2.events) <= set(tl.events)
         assert run_timeline(compiled, tl2, bounds=bounds).dumps() == full.dumps()
+    assert run_block(compiled, 1, line + b"\n").output == full.dumps() + b"\n"  # the batch's own loop
     assert run_timeline(compiled, tl).dumps() == full.dumps()
 
 

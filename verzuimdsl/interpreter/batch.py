@@ -52,36 +52,51 @@ class Block:
 
 def run_line(compiled: Compiled, raw: bytes, explain: bool = False) -> bytes | tuple[Problem, ...]:
     """One JSONL line: the result's JSON, or the problems of the timeline."""
-    bounds = None
-    tl = None
     if not explain:
         empty, tl, bounds = compiled.prefilter.scan_line(raw)
         if empty is not None:
             return empty
-    if tl is None:
-        try:
-            data = orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            return (Problem("", "geen geldige JSON", "not valid JSON"),)
-        try:
-            tl = parse_timeline(data, compiled.event_types)
-        except TimelineError as exc:
-            return exc.problems
+        if tl is not None:
+            return run_timeline_json(compiled, tl, bounds=bounds)
+    return _full_line(compiled, raw, explain)
+
+
+def _full_line(compiled: Compiled, raw: bytes, explain: bool) -> bytes | tuple[Problem, ...]:
+    """A line the fast path did not take (or --explain): the full validation, which finds
+    and words every problem."""
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return (Problem("", "geen geldige JSON", "not valid JSON"),)
+    try:
+        tl = parse_timeline(data, compiled.event_types)
+    except TimelineError as exc:
+        return exc.problems
     if explain:
         return run_timeline(compiled, tl, explain=True).dumps()
-    return run_timeline_json(compiled, tl, bounds=bounds)
+    return run_timeline_json(compiled, tl)
 
 
 def run_block(compiled: Compiled, first_line: int, blob: bytes, explain: bool = False) -> Block:
+    """Every line of a block, as `run_line` runs them (inlined: this loop is the batch)."""
     out: list[bytes] = []
     failed: list[LineResult] = []
     lines = blob.split(b"\n")
     if lines and lines[-1] == b"":
         lines.pop()  # the block's final newline
+    scan = None if explain else compiled.prefilter.scan_line
     for n, raw in enumerate(lines, start=first_line):
+        if scan is not None:
+            empty, tl, bounds = scan(raw)
+            if empty is not None:
+                out.append(empty)
+                continue
+            if tl is not None:
+                out.append(run_timeline_json(compiled, tl, bounds=bounds))
+                continue
         if not raw or raw.isspace():
             continue
-        r = run_line(compiled, raw, explain)
+        r = _full_line(compiled, raw, explain)
         if type(r) is bytes:
             out.append(r)
         else:
