@@ -765,6 +765,15 @@ class FastCalendar:
             self.days[d.isoformat()] = (d, o, self.is_school_day(d))
         self.fits: dict[tuple[date, int], bool] = {}  # (date, days): the span stays in the year
 
+    def span(self, d: date, days: int | None, until: date | None) -> int | None:
+        """The days an event from d spans (`days` school days, or up to `until`), or None
+        if that is not plainly valid: both given, or a span that leaves the year."""
+        if days is not None:
+            return days if until is None and self.span_fits(d, days) else None
+        if until is None:
+            return 1
+        return (until - d).days + 1 if d <= until <= self.last_day else None
+
     def span_fits(self, d: date, days: int) -> bool:
         """Whether `days` school days from d (or the next school day) stay in the year."""
         key = (d, days)
@@ -880,43 +889,24 @@ def fast_event(
     dagdelen = get("dagdelen")
     if dagdelen is not None and (type(dagdelen) is not int or not 1 <= dagdelen <= 2):
         return None
+    if authorized is None and etype == "absence":
+        return None
+    until = get("until")
+    if until is not None:
+        until = fast_date(until)
+        if until is None:
+            return None
+    span = fc.span(d, days, until)
+    if span is None:
+        return None
     reason = get("reason")
     with_ = get("with")
     label = get("label")
     note = get("note")
     for text in (reason, with_, label, note):
-        if text is not None and type(text) is not str:
+        if text is not None and (type(text) is not str or not text.strip()):
             return None
-    return fast_event_rest(etype, d, fc, hours, authorized, days, get("until"), dagdelen, reason, with_, label, note, index)
-
-
-def fast_event_rest(
-    etype: str, d: date, fc: FastCalendar, hours: float | None, authorized: bool | None,
-    days: int | None, until: Any, dagdelen: int | None, reason: str | None, with_: str | None,
-    label: str | None, note: str | None, index: int,
-) -> FastEvent | None:
-    """The checks that need more than the fields' JSON types (shared with the batch's
-    decoder, which checks those types itself): the span within the year, required fields,
-    no blank texts."""
-    if authorized is None and etype == "absence":
-        return None
-    span = 1
-    if days is not None:
-        if until is not None or not fc.span_fits(d, days):
-            return None
-        span = days
-    elif until is not None:
-        until = fast_date(until)
-        if until is None or until < d or until > fc.last_day:
-            return None
-        span = (until - d).days + 1
-    if (
-        (reason is not None and not reason.strip())
-        or (with_ is not None and not with_.strip())
-        or (label is not None and not label.strip())
-        or (note is not None and not note.strip())
-        or (label is None and etype == "outcome")
-    ):
+    if label is None and etype == "outcome":
         return None
     return (etype, d, hours, authorized, reason, days, until, dagdelen, with_, label, note, span, index)
 

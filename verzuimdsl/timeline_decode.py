@@ -1,11 +1,11 @@
 """The batch's decoder: a JSONL line straight to plainly valid fields, checked in C.
 
 msgspec decodes a `vz-timeline/1` line into typed structs and checks, while it parses,
-what the fast path in `timeline` checks by hand on orjson's dicts: the fields each event
-type allows, the JSON type of every field, hours in (0, 24], days >= 1, dagdelen 1 or 2.
-What needs the calendar (the date within the year, a school day, a span that stays in the
-year) or more than a JSON type (no blank texts, required fields) is checked afterwards by
-the same code as the dict path (`fast_event_rest`).
+what the dict fast path in `timeline` (`fast_plain`) checks by hand on orjson's dicts:
+the fields each event type allows and requires, the JSON type of every field, hours in
+(0, 24], days >= 1, dagdelen 1 or 2, dates, school types, no blank texts. What needs the
+calendar (the date within the year, a school day, a span that stays in the year) is
+checked afterwards with the calendar's own tables (`FastCalendar`), as the dict path does.
 
 Like the dict path it only says yes to what the full validation accepts. Anything else,
 an error or merely something unusual (an `x_` field, a `first_school_year`), gives None,
@@ -17,23 +17,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import Annotated, Any, Union
+from typing import Annotated, Any, Literal, Union
 
 import msgspec
 
+from .resolve import SCHOOL_TYPES
 from .timeline import (
     _DECLARED_FIELDS,
     _FIELDS,
     _MAX_HOURS_PER_DAY,
-    _SCHOOL_TYPE_SET,
     FORMAT,
     SCHOOL_DAY_TYPES,
     FastCalendar,
     FastEvent,
     Plain,
     fast_calendar,
-    fast_date,
-    fast_event_rest,
 )
 
 _CACHE_LIMIT = 1 << 16
@@ -42,26 +40,32 @@ _MISSING: Any = object()
 _Hours = Annotated[float, msgspec.Meta(gt=0, le=_MAX_HOURS_PER_DAY)]
 _Days = Annotated[int, msgspec.Meta(ge=1)]
 _Dagdelen = Annotated[int, msgspec.Meta(ge=1, le=2)]
+# a text with something in it: `\S` is exactly what str.strip() keeps (every code point
+# agrees), so this is the full validation's "not blank"
+_Text = Annotated[str, msgspec.Meta(pattern=r"\S")]
 
 # every event struct has these fields in this order (astuple gives them so); a field the
 # type does not allow is typed UnsetType, which no JSON value decodes to
 _EVENT_FIELDS: tuple[tuple[str, str, Any], ...] = (
     ("hours", "hours", _Hours | None),
     ("authorized", "authorized", bool | None),
-    ("reason", "reason", str | None),
+    ("reason", "reason", _Text | None),
     ("days", "days", _Days | None),
-    ("until", "until", str | None),
+    ("until", "until", date | None),
     ("dagdelen", "dagdelen", _Dagdelen | None),
-    ("with_", "with", str | None),
-    ("label", "label", str | None),
+    ("with_", "with", _Text | None),
+    ("label", "label", _Text | None),
+    ("note", "note", _Text | None),  # every type may carry a note
 )
+#: fields an event type cannot do without
+_REQUIRED = {"absence": "authorized", "outcome": "label"}
 
 
 class _Student(msgspec.Struct, forbid_unknown_fields=True, gc=False):
-    id: str | int
-    birth_date: str
-    school_type: str
-    municipality: str | None = None
+    id: str | int  # not _Text: a pattern costs a call into `re` per pupil, strip() does not
+    birth_date: date
+    school_type: Literal[SCHOOL_TYPES]  # type: ignore[valid-type]
+    municipality: _Text | None = None
 
 
 class _Calendar(msgspec.Struct, forbid_unknown_fields=True, gc=False, frozen=True):
@@ -84,24 +88,21 @@ class _Calendar(msgspec.Struct, forbid_unknown_fields=True, gc=False, frozen=Tru
 def _event_struct(etype: str, allowed: frozenset[str], keep: bool) -> type:
     fields: list[tuple[Any, ...]] = [("date", str)]
     for attr, name, typ in _EVENT_FIELDS:
-        kind = typ if name in allowed else msgspec.UnsetType
-        default = msgspec.field(default=None, name=name) if attr != name else None
-        fields.append((attr, kind, default))
-    fields.append(("note", str | None, None))  # every type may carry a note
+        kind = typ if name in allowed or name == "note" else msgspec.UnsetType
+        if _REQUIRED.get(etype) == name:
+            fields.append((attr, typ.__args__[0]))  # the type without None, no default
+        else:
+            fields.append((attr, kind, msgspec.field(default=None, name=name)))
     return msgspec.defstruct(
         f"Event_{etype}",
         fields,
+        kw_only=True,  # a required field may follow optional ones
         tag_field="type",
         tag=etype,
         forbid_unknown_fields=True,
         gc=False,
         # constants the decoder's loop reads off the event's class
-        namespace={
-            "kind": etype,
-            "keep": keep,
-            "school_day": etype in SCHOOL_DAY_TYPES,
-            "needs_field": etype in ("absence", "outcome"),
-        },
+        namespace={"kind": etype, "keep": keep, "school_day": etype in SCHOOL_DAY_TYPES},
     )
 
 
@@ -122,7 +123,7 @@ class LineDecoder:
         timeline = msgspec.defstruct(
             "Timeline",
             [
-                ("format", str),
+                ("format", Literal[FORMAT]),
                 ("student", _Student),
                 ("calendar", _Calendar),
                 ("as_of", str),
@@ -132,9 +133,8 @@ class LineDecoder:
             gc=False,
         )
         self._decode = msgspec.json.Decoder(timeline).decode
-        # the few calendars and birth dates of a region, validated once each
+        # the few calendars of a region, validated once each
         self._calendars: dict[tuple[_Calendar, type], FastCalendar | None] = {}
-        self._births: dict[str, date | None] = {}
 
     def decode(self, raw: bytes) -> Plain | None:
         """The fields of a plainly valid timeline line, or None (use the full validation)."""
@@ -142,24 +142,13 @@ class LineDecoder:
             tl = self._decode(raw)
         except msgspec.DecodeError:
             return None
-        if tl.format != FORMAT:
-            return None
         student = tl.student
         sid = student.id
         if type(sid) is int:
             sid = str(sid)
         elif not sid.strip():
             return None
-        school_type = student.school_type
-        muni = student.municipality
-        if school_type not in _SCHOOL_TYPE_SET or (muni is not None and not muni.strip()):
-            return None
-        text = student.birth_date
-        birth = self._births.get(text, _MISSING)
-        if birth is _MISSING:
-            birth = fast_date(text)
-            if len(self._births) < _CACHE_LIMIT:
-                self._births[text] = birth
+        birth = student.birth_date
         cal = tl.calendar
         key = (cal, type(cal.lesson_hours_per_day))  # 5 and 5.0 are equal, but not alike
         fc = self._calendars.get(key, _MISSING)
@@ -167,7 +156,7 @@ class LineDecoder:
             fc = fast_calendar(cal.as_json())
             if len(self._calendars) < _CACHE_LIMIT:
                 self._calendars[key] = fc
-        if birth is None or fc is None:
+        if fc is None:
             return None
         table = fc.days
         as_of_day = table.get(tl.as_of)
@@ -175,7 +164,7 @@ class LineDecoder:
             return None
         as_of, as_o, _ = as_of_day
         found: list[FastEvent] = []
-        astuple = msgspec.structs.astuple
+        span_of = fc.span
         for i, ev in enumerate(tl.events):
             day = table.get(ev.date)
             if day is None:
@@ -183,17 +172,13 @@ class LineDecoder:
             d, o, school = day
             if o > as_o or (not school and ev.school_day):
                 return None
-            values = astuple(ev)
-            if values.count(None) == 9:  # date and type only
-                if ev.needs_field:
-                    return None  # absence needs `authorized`, outcome a `label`
-                if ev.keep:
-                    found.append((ev.kind, d, None, None, None, None, None, None, None, None, None, 1, i))
-                continue
-            _, hours, authorized, reason, days, until, dagdelen, with_, label, note = values
-            f = fast_event_rest(ev.kind, d, fc, hours, authorized, days, until, dagdelen, reason, with_, label, note, i)
-            if f is None:
+            days, until = ev.days, ev.until
+            span = 1 if days is None and until is None else span_of(d, days, until)
+            if span is None:
                 return None
             if ev.keep:
-                found.append(f)
-        return sid, birth, school_type, muni, fc, as_of, found
+                found.append(
+                    (ev.kind, d, ev.hours, ev.authorized, ev.reason, days, until, ev.dagdelen,
+                     ev.with_, ev.label, ev.note, span, i)
+                )
+        return sid, birth, student.school_type, student.municipality, fc, as_of, found
