@@ -15,8 +15,11 @@ from verzuimdsl.timeline import parse_timeline
 PROTOCOLS = Path(__file__).resolve().parents[1] / "protocols"
 
 
-@pytest.mark.parametrize("region", ["parkstad", "ruw", "ijsselvecht", "kopnh", "zhz"])
-def test_emitted_json_equals_result_dumps(region: str) -> None:
+REGIONS = ["parkstad", "ruw", "ijsselvecht", "kopnh", "zhz"]
+
+
+def _compare(region: str) -> set[str]:
+    """Emitter against Result.dumps() on a population; the fields the actions had."""
     protocol = load(PROTOCOLS / f"{region}.vz")
     compiled = compile_protocol(protocol)
     seen: set[str] = set()
@@ -25,8 +28,22 @@ def test_emitted_json_equals_result_dumps(region: str) -> None:
         assert run_timeline_json(compiled, tl) == expected, tl.student.id
         for action in orjson.loads(expected)["actions"]:
             seen.update(action)
+    return seen
+
+
+@pytest.mark.parametrize("region", REGIONS)
+def test_emitted_json_equals_result_dumps(region: str) -> None:
     # the population exercises the optional parts of an action, not just the fixed ones
-    assert {"conditions", "recipients", "begin", "end"} <= seen
+    assert {"conditions", "recipients", "begin", "end"} <= _compare(region)
+
+
+def test_every_field_of_an_action_is_compared() -> None:
+    """Over the regions every optional field of an action occurs, so the comparison
+    catches the engine filling one of ActionDue's fields (built positionally) with another."""
+    seen = set().union(*(_compare(region) for region in REGIONS))
+    optional = {"due_time", "begin", "end", "closed", "label", "exception", "recipients", "copies",
+                "document", "meeting", "step", "conditions"}
+    assert optional <= seen
 
 
 def test_emitted_json_keeps_open_ended_reports_and_classifications() -> None:

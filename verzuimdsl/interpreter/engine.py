@@ -1349,30 +1349,14 @@ class Engine:
         begin = date.fromordinal(f.begin) if f.begin is not None else None
         end = date.fromordinal(f.end) if f.end is not None else None
         closed = date.fromordinal(f.closed) if f.closed is not None else None
+        day = date.fromordinal(f.o)
+        explain = f.explain if self.explain else None
+        # positionally, in ActionDue's field order (see there why)
         return tuple(
             ActionDue(
-                date=date.fromordinal(f.o),
-                rule=rule.id,
-                actor=a.actor,
-                action=a.text,
-                modality=a.modality,
-                due=due,
-                due_time=a.clock,
-                duo=a.duo,
-                source=rule.source,
-                begin=begin,
-                end=end,
-                closed=closed,
-                label=a.label,
-                exception=a.exception,
-                recipients=a.recipients,
-                copies=a.copies,
-                document=a.document,
-                meeting=a.meeting,
-                step=a.step.ref if a.step is not None else None,
-                conditions=texts,
-                explain=f.explain if self.explain else None,
-                actor_name=a.actor_name,
+                day, rule.id, a.actor, a.text, a.modality, due, a.duo, rule.source, begin, end,
+                a.clock, a.label, a.exception, a.recipients, a.copies, a.document, a.meeting,
+                a.step.ref if a.step is not None else None, texts, closed, explain, a.actor_name,
             )
             for a, due, texts in f.actions
         )
