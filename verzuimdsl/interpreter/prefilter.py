@@ -95,6 +95,7 @@ class Prefilter:
             + b',"student":'
         )
         self._empty_tails: dict[date, bytes] = {}  # as_of -> the empty result's end
+        self._possible: dict[Pupil, _Possible] = {}
         self._min_days: dict[tuple[int, int, int], float] = {}
         self._min_window: dict[tuple[int, int, str, int], int] = {}
         self._edges: dict[tuple[int, int], list[int]] = {}
@@ -290,7 +291,11 @@ class Prefilter:
                     continue
                 if r.conditions and pupil is not None:
                     if possible is None:
-                        possible = _Possible(*pupil)
+                        possible = self._possible.get(pupil)
+                        if possible is None:
+                            possible = _Possible(*pupil)
+                            if len(self._possible) < 1 << 16:  # pupils share birth dates
+                                self._possible[pupil] = possible
                     if not all(possible.may_hold(c) for c in r.conditions):
                         continue
                 out.append(r.index)
