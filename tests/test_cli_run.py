@@ -169,6 +169,26 @@ def test_a_failing_worker_is_reported_in_the_parent(monkeypatch: pytest.MonkeyPa
         list(batch.run_jsonl(load(BASE), io.BytesIO(blob), workers=2, block_bytes=4096))
 
 
+@pytest.mark.skipif("fork" not in __import__("multiprocessing").get_all_start_methods(), reason="needs fork")
+def test_a_worker_that_dies_stops_the_batch_with_a_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from verzuimdsl import load
+    from verzuimdsl.interpreter import batch
+
+    real = batch.run_block
+
+    def dying(compiled, first, blob, explain=False):  # type: ignore[no-untyped-def]
+        if first > 1:  # a worker, not the parent's own first block: die as the OOM killer would
+            os._exit(9)
+        return real(compiled, first, blob, explain)
+
+    monkeypatch.setattr(batch, "run_block", dying)
+    blob = b"".join(json.dumps(timeline(AWAY, sid=f"P{n}")).encode() + b"\n" for n in range(100))
+    with pytest.raises(RuntimeError, match="onverwacht gestopt"):
+        list(batch.run_jsonl(load(BASE), io.BytesIO(blob), workers=2, block_bytes=4096))
+
+
 def test_batch_cannot_be_a_table(tmp_path: Path) -> None:
     src = tmp_path / "pupils.jsonl"
     src.write_text(json.dumps(timeline()) + "\n")

@@ -192,6 +192,10 @@ def _worker(
             return
 
 
+def _stopped(worker: int) -> RuntimeError:
+    return RuntimeError(f"werkproces {worker + 1} van de batch is onverwacht gestopt (te weinig geheugen?)")
+
+
 class _Pool:
     """n worker processes, each fed through its own pipe, with no threads in the parent.
 
@@ -220,7 +224,10 @@ class _Pool:
             self.procs.append(proc)
 
     def send(self, worker: int, first: int, blob: bytes) -> None:
-        self.jobs[worker].send_bytes(first.to_bytes(8, "little") + blob)
+        try:
+            self.jobs[worker].send_bytes(first.to_bytes(8, "little") + blob)
+        except OSError:  # its end of the pipe is gone
+            raise _stopped(worker) from None
 
     def ready(self, timeout: float | None) -> list[int]:
         """The workers with a result waiting (waits up to `timeout`; None: until one has)."""
@@ -231,7 +238,7 @@ class _Pool:
         try:
             reply = pickle.loads(self.results[worker].recv_bytes())
         except EOFError:
-            raise RuntimeError(f"batch worker {worker} stopped unexpectedly") from None
+            raise _stopped(worker) from None
         if isinstance(reply, BaseException):
             raise reply
         return reply  # type: ignore[no-any-return]
