@@ -189,6 +189,20 @@ def test_a_worker_that_dies_stops_the_batch_with_a_message(monkeypatch: pytest.M
         list(batch.run_jsonl(load(BASE), io.BytesIO(blob), workers=2, block_bytes=4096))
 
 
+def test_spawned_workers_load_the_protocol_themselves(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where processes cannot fork (Windows), workers are spawned and load the protocol
+    from its path; the results are the same as in one process."""
+    from verzuimdsl import load
+    from verzuimdsl.interpreter import batch
+
+    monkeypatch.setattr(batch.mp, "get_all_start_methods", lambda: ["spawn"])
+    blob = b"".join(json.dumps(timeline(AWAY, sid=f"P{n}")).encode() + b"\n" for n in range(60))
+    spawned = list(batch.run_jsonl(load(BASE), io.BytesIO(blob), workers=2, block_bytes=4096, protocol_path=BASE))
+    alone = list(batch.run_jsonl(load(BASE), io.BytesIO(blob), workers=1, block_bytes=4096))
+    assert len(spawned) > 2
+    assert b"".join(b.output for b in spawned) == b"".join(b.output for b in alone)
+
+
 def test_batch_cannot_be_a_table(tmp_path: Path) -> None:
     src = tmp_path / "pupils.jsonl"
     src.write_text(json.dumps(timeline()) + "\n")
