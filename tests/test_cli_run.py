@@ -16,6 +16,7 @@ from verzuimdsl.cli import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = str(ROOT / "protocols" / "nl" / "leerplichtwet.vz")
+PARKSTAD = str(ROOT / "protocols" / "parkstad.vz")
 GOLDEN_DIR = str(ROOT / "protocols" / "nl")
 
 
@@ -201,6 +202,34 @@ def test_spawned_workers_load_the_protocol_themselves(monkeypatch: pytest.Monkey
     alone = list(batch.run_jsonl(load(BASE), io.BytesIO(blob), workers=1, block_bytes=4096))
     assert len(spawned) > 2
     assert b"".join(b.output for b in spawned) == b"".join(b.output for b in alone)
+
+
+def test_a_batch_over_small_pipes_cannot_deadlock(tmp_path: Path) -> None:
+    """Where a pipe cannot be widened (macOS, or over a user's pipe limit) it holds 64 kB:
+    less than a block, and less than a block's results. The parent must then never wait
+    to hand a worker a block while that worker waits to hand back its results."""
+    src = tmp_path / "pupils.jsonl"
+    lines = [json.dumps(timeline(AWAY, sid=f"P{n}")) for n in range(1500)]
+    src.write_text("\n".join(lines) + "\n")
+    script = (
+        "import sys\n"
+        "from verzuimdsl import load\n"
+        "from verzuimdsl.interpreter import batch\n"
+        "batch._widen = lambda conn: 0\n"
+        "with open(sys.argv[2], 'rb') as f:\n"
+        "    done = list(batch.run_jsonl(load(sys.argv[1]), f, workers=2, block_bytes=60_000))\n"
+        "print(len(done), sum(b.ok for b in done), sum(len(b.output) for b in done))\n"
+    )
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-c", script, PARKSTAD, str(src)],
+            capture_output=True, text=True, cwd=ROOT, timeout=120, check=True,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("the batch deadlocked")
+    blocks_done, ok, out = map(int, proc.stdout.split())
+    assert blocks_done > 4 and ok == 1500
+    assert out / blocks_done > 65536  # each block's results overfill a small pipe
 
 
 def test_batch_cannot_be_a_table(tmp_path: Path) -> None:

@@ -144,17 +144,19 @@ def blocks(source: IO[bytes] | Iterable[bytes], size: int = BLOCK_BYTES) -> Iter
 # ------------------------------------------------------------------------ worker processes
 
 _PIPE_BYTES = 1 << 20  # room for a few blocks in each pipe, so neither side waits to write
+_FRAME = 16  # a job's bytes besides its block: its first line number, the pipe's header
 
 
-def _widen(conn: Connection) -> None:
-    """Make a pipe hold a few blocks (Linux): sending a block then never waits for the
-    worker to finish its current one."""
+def _widen(conn: Connection) -> int:
+    """Make a pipe hold a few blocks (Linux), so a block can wait in it while the worker
+    finishes the one before; the pipe's size, or 0 where it is not known."""
     try:
         import fcntl
 
         fcntl.fcntl(conn.fileno(), getattr(fcntl, "F_SETPIPE_SZ", 1031), _PIPE_BYTES)
-    except (ImportError, OSError):  # pragma: no cover - not Linux, or a lower pipe limit
-        pass
+        return int(fcntl.fcntl(conn.fileno(), getattr(fcntl, "F_GETPIPE_SZ", 1032)))
+    except (ImportError, OSError):  # pragma: no cover - not Linux, or over the user's pipe limit
+        return 0
 
 
 def _worker(
@@ -201,17 +203,24 @@ class _Pool:
 
     (multiprocessing.Pool's feeder and collector threads fight the parent's own work for
     the GIL and the cores; here the parent writes jobs and reads results itself.)
+
+    The parent must never wait to write a job while a worker waits to write a result (a
+    deadlock): a job goes to a worker only if it fits in what is free of the worker's pipe,
+    or if the worker has nothing left to hand back (it is then reading its pipe).
     """
 
     def __init__(self, ctx: Any, n: int, args: tuple[Any, ...]) -> None:
         self.jobs: list[Connection] = []
         self.results: list[Connection] = []
         self.procs: list[Any] = []
+        self.room: list[int] = []  # each job pipe's size (0: unknown)
+        self.waiting: list[deque[int]] = []  # each worker's jobs not yet answered, in bytes
         forked = ctx.get_start_method() == "fork"
         for _ in range(n):
             job_r, job_w = ctx.Pipe(duplex=False)
             res_r, res_w = ctx.Pipe(duplex=False)
-            _widen(job_w)
+            self.room.append(_widen(job_w))
+            self.waiting.append(deque())
             _widen(res_w)
             # a forked worker inherits every pipe end the parent holds; it closes them
             ends = [c.fileno() for c in (*self.jobs, *self.results, job_w, res_r)] if forked else []
@@ -223,11 +232,17 @@ class _Pool:
             self.results.append(res_r)
             self.procs.append(proc)
 
+    def takes(self, worker: int, blob: bytes) -> bool:
+        """Whether sending this block to the worker cannot wait on the worker."""
+        waiting = self.waiting[worker]
+        return not waiting or sum(waiting) + len(blob) + _FRAME <= self.room[worker]
+
     def send(self, worker: int, first: int, blob: bytes) -> None:
         try:
             self.jobs[worker].send_bytes(first.to_bytes(8, "little") + blob)
         except OSError:  # its end of the pipe is gone
             raise _stopped(worker) from None
+        self.waiting[worker].append(len(blob) + _FRAME)
 
     def ready(self, timeout: float | None) -> list[int]:
         """The workers with a result waiting (waits up to `timeout`; None: until one has)."""
@@ -239,6 +254,7 @@ class _Pool:
             reply = pickle.loads(self.results[worker].recv_bytes())
         except EOFError:
             raise _stopped(worker) from None
+        self.waiting[worker].popleft()
         if isinstance(reply, BaseException):
             raise reply
         return reply  # type: ignore[no-any-return]
@@ -305,25 +321,26 @@ def run_jsonl(
         depth = 3  # blocks queued per worker: enough that none waits for the next
         limit = 2 * depth * n  # blocks sent but not yet yielded
         order: deque[int] = deque()  # the worker of each block in flight, in input order
-        queued = [0] * n
         done: list[deque[Block]] = [deque() for _ in range(n)]
 
         def collect(timeout: float | None) -> None:
             for w in pool.ready(timeout):
                 done[w].append(pool.receive(w))
-                queued[w] -= 1
 
         for first_line, blob in jobs:
-            # wait while every worker has enough, or while too many blocks wait for an
-            # earlier, slower one (memory stays bounded whatever the blocks cost)
-            while min(queued) >= depth or len(order) >= limit:
+            while True:
+                # the least busy worker that can take the block without waiting on it
+                free = [w for w in range(n) if len(pool.waiting[w]) < depth and pool.takes(w, blob)]
+                if free and len(order) < limit:
+                    break
+                # else wait: for a worker's answer, or for an earlier, slower block while too
+                # many wait behind it (memory stays bounded whatever the blocks cost)
                 if done[order[0]]:
                     yield done[order.popleft()].popleft()
                 else:
                     collect(None)
-            w = queued.index(min(queued))
+            w = min(free, key=lambda x: len(pool.waiting[x]))
             pool.send(w, first_line, blob)
-            queued[w] += 1
             order.append(w)
             collect(0)
             while order and done[order[0]]:
