@@ -136,6 +136,7 @@ def _run_batch(  # type: ignore[no-untyped-def]
     if sys.stderr.isatty():
         from tqdm import tqdm
 
+        tqdm.monitor_interval = 0  # no monitor thread: the batch forks its workers
         progress = tqdm(total=_count_lines(timeline), unit=" leerlingen", file=sys.stderr, smoothing=0.1)
     ok = bad = 0
     out: IO[bytes] = output.open("wb") if output is not None else sys.stdout.buffer
