@@ -491,6 +491,7 @@ regel mo "2 maanden" { bron "t" wanneer minstens 30 uur afwezig binnen 2 maanden
 regel dagen "Dagen" { bron "t" wanneer minstens 8 schooldagen ziek per kwartaal school kan "Jeugdarts" }
 regel lang "Lang ziek" { bron "t" wanneer meer dan 2 weken aaneengesloten ziek school kan "Bellen" }
 regel maand "Maand" { bron "t" wanneer minstens 1 maand aaneengesloten afwezig school kan "Thuiszitterstafel" }
+regel weg "Weg" { bron "t" wanneer gebeurtenis uitgeschreven zonder inschrijving school moet "Melden" }
 classificatie thuis "Thuiszitter" { bron "t" wanneer meer dan 4 weken aaneengesloten ongeoorloofd }
 classificatie geel "Geel" { kleur geel bron "t" wanneer 1 schooldag aaneengesloten geoorloofd tot 2 weken }
 classificatie oranje "Oranje" { kleur oranje bron "t" wanneer minstens 2 weken aaneengesloten geoorloofd tot 1 maand }
@@ -512,6 +513,9 @@ event_strategy = st.one_of(
     st.builds(lambda d, n: {"date": d, "type": "suspension", **({"days": n} if n > 1 else {})}, st.sampled_from(SCHOOL_DAYS), st.integers(1, 3)),
     st.builds(lambda d: {"date": d, "type": "no_show", "with": "jeugdarts"}, st.sampled_from(SCHOOL_DAYS)),
     st.builds(lambda d: {"date": d, "type": "outcome", "label": "waarschuwing"}, st.sampled_from(SCHOOL_DAYS)),
+    # leaving and (re)joining a school: unenrolment without a new enrolment nearby
+    st.builds(lambda d: {"date": d, "type": "unenrolled"}, st.sampled_from(SCHOOL_DAYS)),
+    st.builds(lambda d: {"date": d, "type": "enrolled"}, st.sampled_from(SCHOOL_DAYS)),
 )
 
 
@@ -584,3 +588,27 @@ def test_regional_protocols_match_the_reference_on_a_population(region: str) -> 
         assert fast.dumps() == run_timeline(compiled, tl, dense=True, recompute=True).dumps(), tl.student.id
         fired += len(fast.actions)
     assert fired > 100
+
+
+@pytest.mark.parametrize(
+    ("enrolled", "as_of", "fires"),
+    [
+        (None, "2025-10-10", True),  # unenrolled Fri 3 Oct: due a week on, Fri 10 Oct
+        (None, "2025-10-09", False),  # not due yet on as_of
+        ("2025-10-10", "2025-10-13", False),  # a new school 7 days later: within the grace days
+        ("2025-09-26", "2025-10-13", False),  # ... or 7 days before
+        ("2025-10-11", "2025-10-13", True),  # 8 days later: too late
+        ("2025-09-25", "2025-10-13", True),  # 8 days before: too early
+    ],
+)
+def test_the_prefilter_weighs_unenrolment_as_the_engine_does(enrolled: str | None, as_of: str, fires: bool) -> None:
+    """`uitgeschreven zonder inschrijving`: the batch's prefilter skips a pupil only when
+    the engine would find nothing, at the edges of the grace days and of as_of too."""
+    compiled = compile_protocol(load(ROOT / "protocols" / "nl" / "leerplichtwet.vz"))
+    events = [ev("2025-10-03", "unenrolled")] + ([ev(enrolled, "enrolled")] if enrolled else [])
+    data = timeline(*events, as_of=as_of)
+    full = run_timeline(compiled, parse_timeline(data), dense=True, recompute=True)
+    assert ("absoluut_verzuim" in {a.rule for a in full.actions}) == fires
+    empty, _, _ = compiled.prefilter.scan_line(json.dumps(data).encode())
+    assert (empty is None) == fires  # skipped exactly when nothing fires
+    assert run_block(compiled, 1, json.dumps(data).encode() + b"\n").output == full.dumps() + b"\n"

@@ -22,7 +22,7 @@ from typing import Any
 
 import orjson
 
-from ..calendar import SchoolCalendar
+from ..calendar import CalendarError, SchoolCalendar
 from ..leerplicht import age_on
 from ..results import FORMAT as RESULT_FORMAT
 from ..timeline import (
@@ -55,7 +55,7 @@ from .compiled import (
     Compiled,
     CTrigger,
 )
-from .engine import _run_mark, near_holiday, status_bounds, status_from_bounds
+from .engine import ENROLMENT_GRACE_DAYS, _run_mark, near_holiday, status_bounds, status_from_bounds
 
 # run units whose bound is a fixed offset from the run's start (see engine._run_mark)
 _OFFSET_UNITS = frozenset({Unit.SCHOOL_DAY, Unit.SCHOOL_WEEK, Unit.CALENDAR_DAY, Unit.WEEK})
@@ -70,7 +70,9 @@ Item = tuple[date, Any, Any, Any, float, int, bool, int]
 class Bounds:
     """Upper bounds of what one pupil's events can add to each measure."""
 
-    __slots__ = ("sums", "items", "spec", "cal", "hpd", "day_min", "runs", "longest", "active")
+    __slots__ = (
+        "sums", "items", "spec", "cal", "hpd", "day_min", "runs", "longest", "active", "enrolled", "as_of_o",
+    )
 
     def __init__(self, spec: CalendarSpec, cal: SchoolCalendar) -> None:
         self.sums: dict[int, list[float]] = {}  # slot -> [minutes, dagdelen, events, days, whole days]
@@ -82,6 +84,10 @@ class Bounds:
         self.hpd = spec.lesson_hours_per_day or DEFAULT_LESSON_HOURS
         self.day_min = int(round(self.hpd * 60))
         self.active: frozenset[int] | None = None  # the rules that might fire, once known
+        # for `uitgeschreven zonder inschrijving`: the days of enrolment events, and as_of
+        # (None: not known, so such a trigger is assumed reachable)
+        self.enrolled: list[int] | None = None
+        self.as_of_o: int | None = None
 
 
 class Prefilter:
@@ -174,7 +180,30 @@ class Prefilter:
             return any(self._size_reached(t, it, b) for it in b.items.get(t.slot, ()))
         if t.near_holiday:
             return self._touches_holiday(t, b)
+        if t.without_enrolment:
+            return self._unanswered_unenrolment(t, b)
         return True
+
+    def _unanswered_unenrolment(self, t: CTrigger, b: Bounds) -> bool:
+        """Whether an unenrolment has no enrolment within the grace days around it and its
+        due day (the first school day a grace period after it) comes by as_of: the
+        engine's own test (engine._without_enrolment)."""
+        if b.enrolled is None or b.as_of_o is None:
+            return True
+        grace = ENROLMENT_GRACE_DAYS
+        cal = b.cal
+        for it in b.items.get(t.slot, ()):
+            u = it[0].toordinal()
+            if any(u - grace <= x <= u + grace for x in b.enrolled):
+                continue
+            d = date.fromordinal(u + grace)
+            try:
+                due = d if cal.is_school_day(d) else cal.add_school_days(d, 1)
+            except CalendarError:
+                continue
+            if due.toordinal() <= b.as_of_o:
+                return True
+        return False
 
     def _runs(self, slot: int, b: Bounds) -> list[tuple[int, int, int]]:
         """The longest unbroken runs the whole-day events of a measure can make:
@@ -312,6 +341,8 @@ class Prefilter:
                 f = (e.type, e.date, e.hours, e.authorized, e.reason, e.days, e.until, e.dagdelen,
                      e.with_, e.label, e.note, span, e.index)
                 self.add(b, f, slots)
+        b.enrolled = [e.date.toordinal() for e in tl.events if e.type == "enrolled"]
+        b.as_of_o = tl.as_of.toordinal()
         return b
 
     def timeline_active(self, tl: Timeline) -> frozenset[int]:
@@ -471,6 +502,8 @@ class Prefilter:
                     bounds = Bounds(fc.spec, fc.cal)
                 self.add(bounds, f, slots)
         if bounds is not None:
+            bounds.enrolled = [f[1].toordinal() for f in found if f[0] == "enrolled"]
+            bounds.as_of_o = as_of.toordinal()
             active = self.active(bounds, (plain[1], plain[2], None, None, fc.spec.first_day, as_of))
             if active:
                 bounds.active = active
