@@ -201,16 +201,25 @@ def main() -> None:
         rss = {}
         print()
         for label, path in ((protocol.id, PROTOCOL), ("the national base (nl.leerplichtwet)", NATIONAL)):
-            took = {}
+            # the two sizes take turns, so a slow spell of the machine hits both alike; the
+            # national base (the target's measure, and quick) gets more tries
+            tries = 3 if path == PROTOCOL else 5
+            took = {n: float("inf"), 4 * n: float("inf")}
+            results = {}
+            for _ in range(tries):
+                for size in (n, 4 * n):
+                    command = [VZC, "run", str(path), str(files[size]), "-o", str(out)]
+                    t0 = time.perf_counter()
+                    subprocess.run(command, check=True, capture_output=True)
+                    took[size] = min(took[size], time.perf_counter() - t0)
+                    results[size] = sum(1 for _ in out.open("rb"))
             for size in (n, 4 * n):
-                command = [VZC, "run", str(path), str(files[size]), "-o", str(out)]
-                took[size] = _time(lambda: subprocess.run(command, check=True, capture_output=True))  # noqa: B023
                 if path == PROTOCOL:
-                    rss[size] = _peak_rss_kib(command)
-                lines = sum(1 for _ in out.open("rb"))
+                    rss[size] = _peak_rss_kib([VZC, "run", str(path), str(files[size]), "-o", str(out)])
                 print(
                     f"batch: vzc run {label} on {size} pupils ({files[size].stat().st_size / 1e6:.0f} MB JSONL), "
-                    f"{os.cpu_count()} cores, best of 3: {took[size]:.2f} s incl. start-up -> {size / took[size]:,.0f} pupil-years/s; {lines} results"
+                    f"{os.cpu_count()} cores, best of {tries}: {took[size]:.2f} s incl. start-up -> "
+                    f"{size / took[size]:,.0f} pupil-years/s; {results[size]} results"
                 )
             # the rate once started: the extra pupils over the extra time (start-up cancels out)
             steady = 3 * n / (took[4 * n] - took[n])
