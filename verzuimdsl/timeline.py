@@ -849,9 +849,6 @@ def fast_header(data: Any) -> tuple[str, date, str, str | None, FastCalendar, da
     return sid, birth, school_type, muni, fc, day[0]
 
 
-_TEXT_FIELDS = ("reason", "with", "label", "note")
-
-
 def fast_event(
     ev: Any, fields: dict[str, frozenset[str]], fc: FastCalendar, as_o: int, index: int
 ) -> FastEvent | None:

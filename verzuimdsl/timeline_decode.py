@@ -44,8 +44,8 @@ _Dagdelen = Annotated[int, msgspec.Meta(ge=1, le=2)]
 # agrees), so this is the full validation's "not blank"
 _Text = Annotated[str, msgspec.Meta(pattern=r"\S")]
 
-# every event struct has these fields in this order (astuple gives them so); a field the
-# type does not allow is typed UnsetType, which no JSON value decodes to
+# every event struct has these fields; a field the type does not allow is typed
+# UnsetType, which no JSON value decodes to (so it stays None)
 _EVENT_FIELDS: tuple[tuple[str, str, Any], ...] = (
     ("hours", "hours", _Hours | None),
     ("authorized", "authorized", bool | None),

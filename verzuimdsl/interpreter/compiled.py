@@ -507,11 +507,11 @@ class Compiled:
             for i, c in enumerate(protocol.classifications)
         )
         self.rule_by_id = {r.id: r for r in self.rules}
-        # event type -> [(slot, extra test)], so building a pupil's feeds is one dict lookup
-        by_type: dict[str, list[tuple[int, Callable[[Event], bool] | None]]] = {}
+        # event type -> the measures it may count in (matching_slots applies their tests)
+        by_type: dict[str, list[int]] = {}
         for slot, f in enumerate(self.filters):
             for t in f.types:
-                by_type.setdefault(t, []).append((slot, f.test))
+                by_type.setdefault(t, []).append(slot)
         self.slots_by_type = by_type
         self._matching: dict[tuple[Any, ...], tuple[int, ...]] = {}
         # the event types the engine does anything with; the others only need validating
@@ -579,7 +579,7 @@ class Compiled:
         if found is None:
             found = tuple(
                 slot
-                for slot, _ in self.slots_by_type.get(etype, ())
+                for slot in self.slots_by_type.get(etype, ())
                 if self.filters[slot].match(etype, authorized, reason, with_, label)
             )
             if len(self._matching) < _MATCHING_LIMIT:

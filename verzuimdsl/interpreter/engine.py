@@ -59,6 +59,21 @@ _NEG_INF = -(10**9)
 ENROLMENT_GRACE_DAYS = 7
 
 
+def unenrolment_due(cal: SchoolCalendar, u_o: int) -> int | None:
+    """The day an unenrolment on day u_o falls due as `zonder inschrijving`: the first
+    school day a grace period later (None past the calendar)."""
+    d = date.fromordinal(u_o + ENROLMENT_GRACE_DAYS)
+    try:
+        return (d if cal.is_school_day(d) else cal.add_school_days(d, 1)).toordinal()
+    except CalendarError:
+        return None
+
+
+def enrolled_near(u_o: int, enrolled: Iterable[int]) -> bool:
+    """Whether an enrolment (day ordinals) lies within the grace days either side of u_o."""
+    return any(u_o - ENROLMENT_GRACE_DAYS <= x <= u_o + ENROLMENT_GRACE_DAYS for x in enrolled)
+
+
 class DayAmt:
     """What one measure holds on one day: minutes, dagdelen, events started, day covered.
 
@@ -424,11 +439,9 @@ class Engine:
                 for r in self.c.slot_rules[slot]:
                     for t in r.triggers:
                         if t.slot == slot and t.without_enrolment:
-                            due = self._first_school_day_on_or_after(
-                                e.date + timedelta(days=ENROLMENT_GRACE_DAYS)
-                            )
+                            due = unenrolment_due(self.cal, start_o)
                             if due is not None:
-                                self._queue(due.toordinal(), full=True)
+                                self._queue(due, full=True)
         if et == "outcome" and self.c.uses_history:
             self._queue(start_o, full=True)
 
@@ -877,12 +890,8 @@ class Engine:
         return sorted(out, key=Event.sort_key)
 
     def _without_enrolment(self, ts: EventState, day: Day) -> None:
-        grace = ENROLMENT_GRACE_DAYS
         for u_o, evs in sorted(self.unenrolled.items()):
-            due = self._first_school_day_on_or_after(date.fromordinal(u_o + grace))
-            if due is None or due.toordinal() != day.o:
-                continue
-            if any(u_o - grace <= x <= u_o + grace for x in self.enrolled):
+            if unenrolment_due(self.cal, u_o) != day.o or enrolled_near(u_o, self.enrolled):
                 continue
             for e in evs:
                 test = self.c.filters[ts.t.slot].test

@@ -22,7 +22,7 @@ from typing import Any
 
 import orjson
 
-from ..calendar import CalendarError, SchoolCalendar
+from ..calendar import SchoolCalendar
 from ..leerplicht import age_on
 from ..results import FORMAT as RESULT_FORMAT
 from ..timeline import (
@@ -55,7 +55,14 @@ from .compiled import (
     Compiled,
     CTrigger,
 )
-from .engine import ENROLMENT_GRACE_DAYS, _run_mark, near_holiday, status_bounds, status_from_bounds
+from .engine import (
+    _run_mark,
+    enrolled_near,
+    near_holiday,
+    status_bounds,
+    status_from_bounds,
+    unenrolment_due,
+)
 
 # run units whose bound is a fixed offset from the run's start (see engine._run_mark)
 _OFFSET_UNITS = frozenset({Unit.SCHOOL_DAY, Unit.SCHOOL_WEEK, Unit.CALENDAR_DAY, Unit.WEEK})
@@ -190,18 +197,12 @@ class Prefilter:
         engine's own test (engine._without_enrolment)."""
         if b.enrolled is None or b.as_of_o is None:
             return True
-        grace = ENROLMENT_GRACE_DAYS
-        cal = b.cal
         for it in b.items.get(t.slot, ()):
             u = it[0].toordinal()
-            if any(u - grace <= x <= u + grace for x in b.enrolled):
+            if enrolled_near(u, b.enrolled):
                 continue
-            d = date.fromordinal(u + grace)
-            try:
-                due = d if cal.is_school_day(d) else cal.add_school_days(d, 1)
-            except CalendarError:
-                continue
-            if due.toordinal() <= b.as_of_o:
+            due = unenrolment_due(b.cal, u)
+            if due is not None and due <= b.as_of_o:
                 return True
         return False
 
